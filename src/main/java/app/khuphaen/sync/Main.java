@@ -1,0 +1,91 @@
+package app.khuphaen.sync;
+
+import app.khuphaen.sync.config.ConfigException;
+import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.config.SettingsLoader;
+import ch.qos.logback.classic.Level;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Entry point: {@code java -jar khu-phaen-sync.jar [--config FILE]}. Reads the settings, starts the
+ * server, and on SIGTERM or SIGINT stops it gracefully and exits 0.
+ */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+  private static final long STOP_TIMEOUT_SECONDS = 8;
+
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    String configFile;
+    try {
+      configFile = configFile(args);
+    } catch (ConfigException e) {
+      log.error(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
+    SyncServer server;
+    try {
+      server = SettingsLoader.load(vertx, configFile)
+          .compose(settings -> {
+            setLogLevel(settings);
+            return SyncServer.start(vertx, settings);
+          })
+          .await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      if (e instanceof ConfigException) {
+        log.error(e.getMessage());
+      } else {
+        log.error("Server failed to start: {}", e.getMessage(), e);
+      }
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), sig -> stopRequested.countDown());
+    Signal.handle(new Signal("INT"), sig -> stopRequested.countDown());
+    stopRequested.await();
+
+    log.info("shutting down");
+    try {
+      server.stop().eventually(vertx::close).await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      log.info("stopped");
+    } catch (Exception e) {
+      log.warn("shutdown did not finish cleanly: {}", e.toString());
+    }
+    System.exit(0);
+  }
+
+  /** {@code --config FILE} wins over {@code CONFIG_FILE}; null means the default file. */
+  static String configFile(String[] args) {
+    String file = System.getenv(SettingsLoader.CONFIG_FILE_ENV);
+    for (int i = 0; i < args.length; i++) {
+      if ("--config".equals(args[i]) && i + 1 < args.length) {
+        file = args[++i];
+      } else if (args[i].startsWith("--config=")) {
+        file = args[i].substring("--config=".length());
+      } else {
+        throw new ConfigException("Unknown argument: " + args[i] + " (usage: java -jar khu-phaen-sync.jar [--config FILE])");
+      }
+    }
+    return file == null || file.isBlank() ? null : file;
+  }
+
+  private static void setLogLevel(Settings settings) {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.toLevel(settings.logLevel(), Level.INFO));
+  }
+}

@@ -1,0 +1,64 @@
+package app.khuphaen.sync;
+
+import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.http.ConnectionCounter;
+import app.khuphaen.sync.http.CreationRateLimiter;
+import app.khuphaen.sync.http.HttpVerticle;
+import app.khuphaen.sync.room.IdleSweeper;
+import app.khuphaen.sync.room.RoomService;
+import app.khuphaen.sync.store.MemoryRoomStore;
+import app.khuphaen.sync.store.RoomStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The whole server on one Vert.x instance: store, rooms, sweeper and one HTTP verticle per event loop. */
+public final class SyncServer {
+  private static final Logger log = LoggerFactory.getLogger(SyncServer.class);
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final RoomStore store;
+  private final List<String> deployments = new ArrayList<>();
+
+  private SyncServer(Vertx vertx, Settings settings, RoomStore store) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.store = store;
+  }
+
+  public static Future<SyncServer> start(Vertx vertx, Settings settings) {
+    RoomStore store = new MemoryRoomStore();
+    SyncServer server = new SyncServer(vertx, settings, store);
+    int instances = Runtime.getRuntime().availableProcessors();
+    CreationRateLimiter rateLimiter = new CreationRateLimiter();
+    ConnectionCounter connections = new ConnectionCounter();
+    log.info("store: {}", store.describe());
+    return RoomService.start(vertx, store)
+        .compose(rooms -> vertx.deployVerticle(
+                () -> new HttpVerticle(settings, rooms, rateLimiter, connections),
+                new DeploymentOptions().setInstances(instances))
+            .onSuccess(server.deployments::add)
+            .compose(id -> vertx.deployVerticle(
+                new IdleSweeper(rooms, settings.roomIdleTimeoutSeconds(), settings.sweepIntervalSeconds())))
+            .onSuccess(server.deployments::add))
+        .map(server)
+        .onSuccess(s -> log.info("listening on 0.0.0.0:{} ({} event loops), room idle timeout {} s",
+            settings.port(), instances, settings.roomIdleTimeoutSeconds()));
+  }
+
+  public int port() {
+    return settings.port();
+  }
+
+  /** Closes every socket with 1001, stops the timers, then closes the store. */
+  public Future<Void> stop() {
+    List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
+    return Future.join(undeploys).transform(ar -> store.close());
+  }
+}

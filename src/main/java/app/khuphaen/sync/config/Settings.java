@@ -1,0 +1,100 @@
+package app.khuphaen.sync.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Every setting of the server, validated once at start-up.
+ *
+ * <p>Each setting has one name, used both as the environment variable and as the key in the JSON
+ * config file (environment wins). This class is the one place that knows names, defaults and the
+ * accepted values.
+ */
+public record Settings(
+    int port,
+    long roomIdleTimeoutSeconds,
+    long sweepIntervalSeconds,
+    String logLevel,
+    int maxMessageBytes) {
+
+  public static final String PORT = "PORT";
+  public static final String ROOM_IDLE_TIMEOUT_SECONDS = "ROOM_IDLE_TIMEOUT_SECONDS";
+  public static final String SWEEP_INTERVAL_SECONDS = "SWEEP_INTERVAL_SECONDS";
+  public static final String LOG_LEVEL = "LOG_LEVEL";
+  public static final String RUST_LOG = "RUST_LOG";
+  public static final String MAX_MESSAGE_BYTES = "MAX_MESSAGE_BYTES";
+
+  private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
+
+  /** The settings a server gets when nothing is configured. */
+  public static Settings defaults() {
+    return from(new JsonObject());
+  }
+
+  /** Builds settings from merged config (file keys overridden by environment keys of the same name). */
+  public static Settings from(JsonObject config) {
+    return new Settings(
+        (int) integer(config, PORT, 3001, 0, 65_535),
+        integer(config, ROOM_IDLE_TIMEOUT_SECONDS, 3600, 0, Long.MAX_VALUE / 1000),
+        integer(config, SWEEP_INTERVAL_SECONDS, 60, 1, 86_400),
+        logLevel(config),
+        (int) integer(config, MAX_MESSAGE_BYTES, 16 * 1024 * 1024, 1024, Integer.MAX_VALUE));
+  }
+
+  public Settings withPort(int newPort) {
+    return new Settings(newPort, roomIdleTimeoutSeconds, sweepIntervalSeconds, logLevel, maxMessageBytes);
+  }
+
+  private static long integer(JsonObject config, String name, long fallback, long min, long max) {
+    Object raw = config.getValue(name);
+    if (raw == null || raw.toString().isBlank()) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = raw instanceof Number n && n.doubleValue() == n.longValue()
+          ? n.longValue()
+          : Long.parseLong(raw.toString().trim());
+    } catch (NumberFormatException e) {
+      throw invalid(name, raw, "a whole number from " + min + " to " + max);
+    }
+    if (value < min || value > max) {
+      throw invalid(name, raw, "a whole number from " + min + " to " + max);
+    }
+    return value;
+  }
+
+  /** LOG_LEVEL wins; RUST_LOG (e.g. "info" or "khu_phaen=debug,tower=warn") is kept for old deployments. */
+  private static String logLevel(JsonObject config) {
+    Object level = config.getValue(LOG_LEVEL);
+    if (level != null && !level.toString().isBlank()) {
+      String normalized = level.toString().trim().toLowerCase(Locale.ROOT);
+      if (!LEVELS.contains(normalized)) {
+        throw invalid(LOG_LEVEL, level, "one of trace, debug, info, warn, error, off");
+      }
+      return normalized;
+    }
+    Object rust = config.getValue(RUST_LOG);
+    if (rust == null || rust.toString().isBlank()) {
+      return "info";
+    }
+    String chosen = null;
+    for (String directive : rust.toString().split(",")) {
+      String d = directive.trim().toLowerCase(Locale.ROOT);
+      String lvl = d.contains("=") ? d.substring(d.indexOf('=') + 1) : d;
+      if (LEVELS.contains(lvl) && (chosen == null || !d.contains("="))) {
+        chosen = lvl; // a bare level is the global one; otherwise the first directive's level
+      }
+    }
+    if (chosen == null) {
+      throw invalid(RUST_LOG, rust, "a level (trace, debug, info, warn, error, off) or target=level directives");
+    }
+    return chosen;
+  }
+
+  private static ConfigException invalid(String name, Object value, String expected) {
+    return new ConfigException("Invalid setting " + name + "=" + value + ": expected " + expected);
+  }
+}

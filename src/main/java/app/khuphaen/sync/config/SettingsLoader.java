@@ -1,0 +1,55 @@
+package app.khuphaen.sync.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads the JSON config file and the environment (environment wins) into {@link Settings}. */
+public final class SettingsLoader {
+  public static final String DEFAULT_CONFIG_FILE = "conf/config.json";
+  public static final String CONFIG_FILE_ENV = "CONFIG_FILE";
+
+  private SettingsLoader() {}
+
+  /**
+   * @param explicitFile the file named by {@code --config} or {@code CONFIG_FILE}, or null for the
+   *     default, which may be absent (a fresh machine runs on defaults).
+   */
+  public static Future<Settings> load(Vertx vertx, String explicitFile) {
+    String file = explicitFile != null ? explicitFile : DEFAULT_CONFIG_FILE;
+    if (explicitFile != null && !Files.isReadable(Path.of(explicitFile))) {
+      return Future.failedFuture(new ConfigException("Config file not found or not readable: " + explicitFile));
+    }
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
+        .setScanPeriod(0)
+        .setIncludeDefaultStores(false)
+        .addStore(new ConfigStoreOptions()
+            .setType("file").setFormat("json").setOptional(explicitFile == null)
+            .setConfig(new JsonObject().put("path", file)))
+        .addStore(new ConfigStoreOptions().setType("env"));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig()
+        .recover(err -> Future.failedFuture(new ConfigException("Cannot read config file " + file + ": " + rootMessage(err))))
+        .compose(json -> {
+          try {
+            return Future.succeededFuture(Settings.from(json));
+          } catch (ConfigException e) {
+            return Future.failedFuture(e);
+          }
+        })
+        .onComplete(ar -> retriever.close());
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+}

@@ -1,0 +1,18 @@
+package app.khuphaen.sync.protocol;
+
+/** What a client can send over the WebSocket, one record per {@code action}. */
+public sealed interface ClientMessage {
+
+  /** {@code metadata} is any JSON value already decoded (JsonObject, JsonArray, String, Number, Boolean) or null. */
+  record Join(String roomCode, String peerId, boolean isHost, Object metadata) implements ClientMessage {}
+
+  record Broadcast(String data) implements ClientMessage {}
+
+  record SyncDocument(String document) implements ClientMessage {}
+
+  record RequestSync() implements ClientMessage {}
+
+  record Leave() implements ClientMessage {}
+
+  record Ping() implements ClientMessage {}
+}

@@ -1,0 +1,25 @@
+package app.khuphaen.sync.protocol;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+
+/** One peer as presence lists it. {@code metadata} is any decoded JSON value or null. */
+public record PeerInfo(String id, Instant joinedAt, boolean isHost, Object metadata) {
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("joined_at", Timestamps.format(joinedAt))
+        .put("is_host", isHost)
+        .put("metadata", metadata);
+  }
+
+  public static PeerInfo fromJson(JsonObject json) {
+    return new PeerInfo(
+        json.getString("id"),
+        Timestamps.parse(json.getString("joined_at")),
+        json.getBoolean("is_host", false),
+        json.getValue("metadata"));
+  }
+}

@@ -1,0 +1,71 @@
+package app.khuphaen.sync.room;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sockets of one event loop, grouped by room. For each room with local members it consumes the
+ * room's event-bus address once and hands each event to the members it is for, on this event loop.
+ * Not thread-safe: only used from its own event loop.
+ */
+public final class LocalFanout {
+  private final Vertx vertx;
+  private final Map<String, Group> groups = new HashMap<>();
+
+  private static final class Group {
+    final MessageConsumer<RoomEvent> consumer;
+    final List<RoomMember> members = new ArrayList<>();
+
+    Group(MessageConsumer<RoomEvent> consumer) {
+      this.consumer = consumer;
+    }
+  }
+
+  public LocalFanout(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public static String address(String code) {
+    return "kp.room." + code;
+  }
+
+  /** Adds a member; completes once this node receives the room's events. */
+  Future<Void> add(String code, RoomMember member) {
+    Group group = groups.get(code);
+    if (group == null) {
+      Group created = new Group(vertx.eventBus().consumer(address(code)));
+      created.consumer.handler(msg -> dispatch(created, msg.body()));
+      groups.put(code, created);
+      group = created;
+    }
+    group.members.add(member);
+    return group.consumer.completion();
+  }
+
+  void remove(String code, RoomMember member) {
+    Group group = groups.get(code);
+    if (group == null) {
+      return;
+    }
+    group.members.remove(member);
+    if (group.members.isEmpty()) {
+      groups.remove(code);
+      group.consumer.unregister();
+    }
+  }
+
+  private static void dispatch(Group group, RoomEvent event) {
+    // a copy: delivering may close a socket, which removes it from the list
+    for (RoomMember member : group.members.toArray(new RoomMember[0])) {
+      if (event.isFor(member.peerId())) {
+        member.deliver(event.frame());
+      }
+    }
+  }
+}

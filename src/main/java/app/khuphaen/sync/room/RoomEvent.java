@@ -1,0 +1,15 @@
+package app.khuphaen.sync.room;
+
+/**
+ * One frame for the peers of a room, encoded once by the node that produced it.
+ *
+ * @param excludePeer the peer id that must not receive it (the sender of data and documents), or null
+ * @param frame the complete JSON text frame
+ */
+public record RoomEvent(String excludePeer, String frame) {
+
+  /** Whether a socket joined as {@code peerId} should receive this event. */
+  public boolean isFor(String peerId) {
+    return excludePeer == null || !excludePeer.equals(peerId);
+  }
+}
