@@ -37,7 +37,7 @@ public final class RoomService {
   private final Presence presence;
   private final RoomStore store;
   /** The latest document of each room that has one, as relayed by this node. */
-  private final Map<String, String> documents = new ConcurrentHashMap<>();
+  private final Map<String, LatestDocument> documents = new ConcurrentHashMap<>();
   private final String nodeId = UUID.randomUUID().toString();
   private final AtomicLong connections = new AtomicLong();
 
@@ -180,23 +180,21 @@ public final class RoomService {
   /** Stores the room's document and relays it; per room, stored order and relayed order agree. */
   public void syncDocument(String code, String from, String document) {
     String frame = ServerMessages.documentSync(document);
-    documents.compute(code, (k, old) -> {
-      publish(code, from, frame);
-      return document;
-    });
+    documents.computeIfAbsent(code, k -> new LatestDocument(null))
+        .replace(document, () -> publish(code, from, frame));
     store.saveDocument(code, document, from)
         .onFailure(err -> log.warn("room={} document not stored: {}", code, err.getMessage()));
   }
 
   /** The room's latest document, or null when it has none. */
   public Future<String> document(String code) {
-    String cached = documents.get(code);
+    LatestDocument cached = documents.get(code);
     if (cached != null) {
-      return Future.succeededFuture(cached);
+      return Future.succeededFuture(cached.get());
     }
     return store.loadDocument(code).onSuccess(doc -> {
       if (doc != null) {
-        documents.putIfAbsent(code, doc);
+        documents.putIfAbsent(code, new LatestDocument(doc));
       }
     });
   }

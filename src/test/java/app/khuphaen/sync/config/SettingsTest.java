@@ -1,0 +1,82 @@
+package app.khuphaen.sync.config;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SettingsTest {
+
+  @Test
+  void defaultsMatchTheProtocol() {
+    Settings s = Settings.defaults();
+    assertThat(s.port()).isEqualTo(3001);
+    assertThat(s.roomIdleTimeoutSeconds()).isEqualTo(3600);
+    assertThat(s.sweepIntervalSeconds()).isEqualTo(60);
+    assertThat(s.logLevel()).isEqualTo("info");
+    assertThat(s.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
+  }
+
+  @Test
+  void acceptsNumbersAndNumericStrings() {
+    Settings s = Settings.from(new JsonObject().put("PORT", "8080").put("ROOM_IDLE_TIMEOUT_SECONDS", 0));
+    assertThat(s.port()).isEqualTo(8080);
+    assertThat(s.roomIdleTimeoutSeconds()).isZero();
+  }
+
+  @Test
+  void badValuesNameTheSettingAndTheAcceptedValues() {
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("PORT", "eighty")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid setting PORT=eighty: expected a whole number from 0 to 65535");
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("PORT", 70000)))
+        .hasMessageContaining("PORT=70000");
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("ROOM_IDLE_TIMEOUT_SECONDS", -1)))
+        .hasMessageContaining("ROOM_IDLE_TIMEOUT_SECONDS=-1");
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("SWEEP_INTERVAL_SECONDS", 0)))
+        .hasMessageContaining("SWEEP_INTERVAL_SECONDS=0");
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("LOG_LEVEL", "loud")))
+        .hasMessage("Invalid setting LOG_LEVEL=loud: expected one of trace, debug, info, warn, error, off");
+  }
+
+  @Test
+  void rustLogIsAnAliasAndLogLevelWins() {
+    assertThat(Settings.from(new JsonObject().put("RUST_LOG", "debug")).logLevel()).isEqualTo("debug");
+    assertThat(Settings.from(new JsonObject().put("RUST_LOG", "khu_phaen=trace,tower=warn")).logLevel()).isEqualTo("trace");
+    assertThat(Settings.from(new JsonObject().put("RUST_LOG", "warn,hyper=debug")).logLevel()).isEqualTo("warn");
+    assertThat(Settings.from(new JsonObject().put("RUST_LOG", "debug").put("LOG_LEVEL", "error")).logLevel()).isEqualTo("error");
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("RUST_LOG", "verbose")))
+        .hasMessageStartingWith("Invalid setting RUST_LOG=verbose");
+  }
+
+  @Test
+  void loaderReadsTheFileAndRefusesAMissingExplicitFile(@TempDir Path dir) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Path file = dir.resolve("config.json");
+      Files.writeString(file, "{\"PORT\": 4555, \"ROOM_IDLE_TIMEOUT_SECONDS\": 12}");
+      Settings s = SettingsLoader.load(vertx, file.toString()).await(10, TimeUnit.SECONDS);
+      assertThat(s.port()).isEqualTo(4555);
+      assertThat(s.roomIdleTimeoutSeconds()).isEqualTo(12);
+
+      assertThatThrownBy(() -> SettingsLoader.load(vertx, dir.resolve("missing.json").toString()).await(10, TimeUnit.SECONDS))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("missing.json");
+
+      Path broken = dir.resolve("broken.json");
+      Files.writeString(broken, "{ not json");
+      assertThatThrownBy(() -> SettingsLoader.load(vertx, broken.toString()).await(10, TimeUnit.SECONDS))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("broken.json");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package app.khuphaen.sync.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * A bare-TCP WebSocket client for what a well-behaved client library will not do: vanish without a
+ * close frame (a crashed browser or a cut network).
+ */
+public final class RawWebSocket implements AutoCloseable {
+  private final Socket socket;
+  private final OutputStream out;
+
+  private RawWebSocket(Socket socket) throws IOException {
+    this.socket = socket;
+    this.out = socket.getOutputStream();
+  }
+
+  public static RawWebSocket connect(int port) throws IOException {
+    Socket socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout(10_000);
+    String key = Base64.getEncoder().encodeToString("khu-phaen-raw-key".getBytes(StandardCharsets.US_ASCII)).substring(0, 22) + "==";
+    String request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed during the handshake");
+      }
+      head.write(b);
+    }
+    if (!head.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101")) {
+      throw new IOException("handshake refused: " + head);
+    }
+    return new RawWebSocket(socket);
+  }
+
+  /** Sends one masked text frame (clients must mask). */
+  public void sendText(String text) throws IOException {
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    frame.write(0x81);
+    if (payload.length < 126) {
+      frame.write(0x80 | payload.length);
+    } else if (payload.length < 65_536) {
+      frame.write(0x80 | 126);
+      frame.write(payload.length >>> 8);
+      frame.write(payload.length & 0xff);
+    } else {
+      frame.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        frame.write((int) ((long) payload.length >>> shift) & 0xff);
+      }
+    }
+    byte[] mask = {1, 2, 3, 4};
+    frame.write(mask);
+    for (int i = 0; i < payload.length; i++) {
+      frame.write(payload[i] ^ mask[i % 4]);
+    }
+    out.write(frame.toByteArray());
+    out.flush();
+  }
+
+  /** Closes the TCP connection with no WebSocket close frame. */
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
