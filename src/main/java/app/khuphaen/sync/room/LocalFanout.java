@@ -1,5 +1,7 @@
 package app.khuphaen.sync.room;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -11,7 +13,8 @@ import java.util.Map;
 
 /**
  * The sockets of one event loop, grouped by room. For each room with local members it consumes the
- * room's event-bus address once and hands each event to the members it is for, on this event loop.
+ * room's event-bus address once and hands each event to the members it is for, on this event loop,
+ * all writing from one shared copy of the frame.
  * Not thread-safe: only used from its own event loop.
  */
 public final class LocalFanout {
@@ -60,12 +63,18 @@ public final class LocalFanout {
     }
   }
 
+  /** Copies the frame once into a direct buffer that every local receiver writes from. */
   private static void dispatch(Group group, RoomEvent event) {
-    // a copy: delivering may close a socket, which removes it from the list
-    for (RoomMember member : group.members.toArray(new RoomMember[0])) {
-      if (event.isFor(member.peerId())) {
-        member.deliver(event.frame());
+    ByteBuf frame = PooledByteBufAllocator.DEFAULT.directBuffer(event.frame().length).writeBytes(event.frame());
+    try {
+      // a copy of the list: delivering may close a socket, which removes it from the group
+      for (RoomMember member : group.members.toArray(new RoomMember[0])) {
+        if (event.isFor(member.peerId())) {
+          member.deliver(frame);
+        }
       }
+    } finally {
+      frame.release();
     }
   }
 }

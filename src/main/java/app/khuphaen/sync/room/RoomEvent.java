@@ -1,12 +1,12 @@
 package app.khuphaen.sync.room;
 
 /**
- * One frame for the peers of a room, encoded once by the node that produced it.
+ * One frame for the peers of a room, encoded once (UTF-8 JSON text) by the node that produced it.
  *
  * @param excludePeer the peer id that must not receive it (the sender of data and documents), or null
- * @param frame the complete JSON text frame
+ * @param frame the complete JSON text frame as UTF-8; never modified after creation
  */
-public record RoomEvent(String excludePeer, String frame) {
+public record RoomEvent(String excludePeer, byte[] frame) {
 
   /** Whether a socket joined as {@code peerId} should receive this event. */
   public boolean isFor(String peerId) {

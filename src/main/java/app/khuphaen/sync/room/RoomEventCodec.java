@@ -5,14 +5,19 @@ import io.vertx.core.eventbus.MessageCodec;
 
 import java.nio.charset.StandardCharsets;
 
-/** Passes {@link RoomEvent}s by reference on one node and as length-prefixed UTF-8 between nodes. */
+/** Passes {@link RoomEvent}s by reference on one node and length-prefixed between nodes. */
 public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> {
   public static final String NAME = "kp-room-event";
 
   @Override
   public void encodeToWire(Buffer buffer, RoomEvent event) {
-    writeString(buffer, event.excludePeer());
-    writeString(buffer, event.frame());
+    if (event.excludePeer() == null) {
+      buffer.appendInt(-1);
+    } else {
+      byte[] exclude = event.excludePeer().getBytes(StandardCharsets.UTF_8);
+      buffer.appendInt(exclude.length).appendBytes(exclude);
+    }
+    buffer.appendInt(event.frame().length).appendBytes(event.frame());
   }
 
   @Override
@@ -21,7 +26,7 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
     String exclude = excludeLength < 0 ? null : buffer.getString(pos + 4, pos + 4 + excludeLength, "UTF-8");
     int framePos = pos + 4 + Math.max(excludeLength, 0);
     int frameLength = buffer.getInt(framePos);
-    return new RoomEvent(exclude, buffer.getString(framePos + 4, framePos + 4 + frameLength, "UTF-8"));
+    return new RoomEvent(exclude, buffer.getBytes(framePos + 4, framePos + 4 + frameLength));
   }
 
   @Override
@@ -39,12 +44,4 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
     return -1;
   }
 
-  private static void writeString(Buffer buffer, String s) {
-    if (s == null) {
-      buffer.appendInt(-1);
-      return;
-    }
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    buffer.appendInt(bytes.length).appendBytes(bytes);
-  }
 }

@@ -1,9 +1,14 @@
 package app.khuphaen.sync.room;
 
+import io.netty.buffer.ByteBuf;
+
 /** A local socket joined to a room, as the fan-out sees it. */
 public interface RoomMember {
   String peerId();
 
-  /** Called on the member's own event loop with a frame meant for it. */
-  void deliver(String frame);
+  /**
+   * Called on the member's own event loop with a UTF-8 text frame meant for it. The buffer is shared
+   * by every receiver on this event loop: retain (or retainedDuplicate) whatever is kept or written.
+   */
+  void deliver(ByteBuf frame);
 }

@@ -12,6 +12,7 @@ import io.vertx.core.shareddata.SharedData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -200,7 +201,7 @@ public final class RoomService {
   }
 
   private void publish(String code, String excludePeer, String frame) {
-    vertx.eventBus().publish(LocalFanout.address(code), new RoomEvent(excludePeer, frame));
+    vertx.eventBus().publish(LocalFanout.address(code), new RoomEvent(excludePeer, frame.getBytes(StandardCharsets.UTF_8)));
   }
 
   // ---- idle sweep ----

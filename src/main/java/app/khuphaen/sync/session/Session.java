@@ -10,6 +10,7 @@ import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomMember;
 import app.khuphaen.sync.room.RoomNotFoundException;
 import app.khuphaen.sync.room.RoomService;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
 import org.slf4j.Logger;
@@ -38,7 +39,7 @@ public final class Session implements RoomMember {
   private final RoomService rooms;
   private final LocalFanout fanout;
   private final String connectionId;
-  private final List<String> held = new ArrayList<>();
+  private final List<ByteBuf> held = new ArrayList<>();
   private Future<Void> tail = DONE;
   private State state = State.OUTSIDE;
   private String roomCode;
@@ -76,11 +77,11 @@ public final class Session implements RoomMember {
   }
 
   @Override
-  public void deliver(String frame) {
+  public void deliver(ByteBuf frame) {
     if (state == State.JOINED) {
-      send(frame);
+      send(frame.retainedDuplicate());
     } else if (state == State.JOINING) {
-      held.add(frame);
+      held.add(frame.retainedDuplicate());
     }
   }
 
@@ -147,13 +148,14 @@ public final class Session implements RoomMember {
             }
             state = State.JOINED;
             held.forEach(this::send);
-            held.clear();
+            held.clear(); // ownership went to the socket
           });
         })
         .<Void>mapEmpty()
         .recover(err -> {
           state = State.OUTSIDE;
           peerId = null;
+          held.forEach(ByteBuf::release);
           held.clear();
           if (err instanceof RoomNotFoundException) {
             send(ServerMessages.error(ServerMessages.ROOM_NOT_FOUND));
@@ -187,6 +189,15 @@ public final class Session implements RoomMember {
   private void send(String frame) {
     if (!ws.isClosed()) {
       ws.writeTextMessage(frame);
+    }
+  }
+
+  /** Writes a shared, already-encoded frame; takes ownership of {@code frame}. */
+  private void send(ByteBuf frame) {
+    if (ws.isClosed()) {
+      frame.release();
+    } else {
+      TextFrames.write(ws, frame);
     }
   }
 }

@@ -1,0 +1,133 @@
+package app.khuphaen.sync;
+
+import app.khuphaen.sync.support.Await;
+import app.khuphaen.sync.support.Messages;
+import app.khuphaen.sync.support.ServerProcess;
+import app.khuphaen.sync.support.TestServer;
+import app.khuphaen.sync.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The packaged jar as its own process, started exactly as the container starts it. */
+class ProcessIT {
+  @TempDir
+  Path workDir;
+  private Vertx vertx;
+
+  @BeforeEach
+  void createVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void closeVertx() {
+    Await.result(vertx.close());
+  }
+
+  @Test
+  void servesWithTheContainerFlagsAndStopsGracefullyOnSigterm() throws Exception {
+    int port = TestServer.freePort();
+    try (ServerProcess server = ServerProcess.start(workDir, Map.of("PORT", Integer.toString(port)))) {
+      server.awaitLine("listening on 0.0.0.0:" + port, 30);
+      JsonObject room = new JsonObject(httpPost(port, "/api/rooms", "{\"desired_room_code\":\"PROC01\"}"));
+      assertThat(room.getString("room_code")).isEqualTo("PROC01");
+
+      // a 5 MB document (UTF-8) fanned out to five receivers, inside the container's memory flags
+      String document = "{\"tasks\":\"" + "งาน✅ task ".repeat(290_000) + "\"}";
+      List<WsClient> receivers = new ArrayList<>();
+      try (WsClient host = WsClient.connect(vertx, port)) {
+        host.join("PROC01", "host", true);
+        for (int i = 0; i < 5; i++) {
+          WsClient receiver = WsClient.connect(vertx, port);
+          receiver.join("PROC01", "r" + i, false);
+          receivers.add(receiver);
+        }
+        host.send(Messages.syncDocument(document));
+        for (WsClient receiver : receivers) {
+          JsonObject message;
+          do {
+            message = nextOrDump(receiver, server);
+          } while (!"document_sync".equals(message.getString("type")));
+          assertThat(message.getString("document")).as("server output:%n%s", server.output()).isEqualTo(document);
+        }
+
+        long started = System.nanoTime();
+        server.terminate();
+        assertThat(host.awaitClose()).isEqualTo((short) 1001);
+        for (WsClient receiver : receivers) {
+          assertThat(receiver.awaitClose()).isEqualTo((short) 1001);
+        }
+        assertThat(server.awaitExit(10)).isZero();
+        assertThat((System.nanoTime() - started) / 1_000_000_000.0).isLessThan(5.0);
+        assertThat(server.output()).contains("shutting down").contains("stopped");
+      } finally {
+        receivers.forEach(WsClient::close);
+      }
+    }
+  }
+
+  @Test
+  void aBadSettingStopsStartUpWithOneClearLine() throws Exception {
+    try (ServerProcess server = ServerProcess.start(workDir, Map.of("PORT", "eighty"))) {
+      assertThat(server.awaitExit(30)).isEqualTo(1);
+      assertThat(server.output())
+          .contains("Invalid setting PORT=eighty: expected a whole number from 0 to 65535")
+          .doesNotContain("Exception")
+          .doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void configFileFromFlagOrEnvironmentAndEnvironmentWins() throws Exception {
+    int filePort = TestServer.freePort();
+    Path config = workDir.resolve("custom.json");
+    Files.writeString(config, "{\"PORT\": " + filePort + ", \"ROOM_IDLE_TIMEOUT_SECONDS\": 5}");
+    try (ServerProcess server = ServerProcess.start(workDir, Map.of(), "--config", config.toString())) {
+      server.awaitLine("listening on 0.0.0.0:" + filePort + " ", 30);
+      assertThat(server.output()).contains("room idle timeout 5 s");
+    }
+    int envPort = TestServer.freePort();
+    try (ServerProcess server = ServerProcess.start(workDir,
+        Map.of("CONFIG_FILE", config.toString(), "PORT", Integer.toString(envPort)))) {
+      server.awaitLine("listening on 0.0.0.0:" + envPort + " ", 30);
+    }
+    try (ServerProcess server = ServerProcess.start(workDir, Map.of(), "--config", "/no/such/file.json")) {
+      assertThat(server.awaitExit(30)).isEqualTo(1);
+      assertThat(server.output()).contains("Config file not found or not readable: /no/such/file.json");
+    }
+  }
+
+  @Test
+  void readmeShowsTheContainerCommandLine() throws Exception {
+    String readme = Files.readString(ServerProcess.projectDir().resolve("README.md"));
+    String command = String.join(" ", ServerProcess.dockerfileCommand());
+    assertThat(readme).contains(command);
+  }
+
+  private static JsonObject nextOrDump(WsClient client, ServerProcess server) {
+    try {
+      return client.next();
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; server output:\n" + server.output(), e);
+    }
+  }
+
+  private String httpPost(int port, String path, String body) {
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient(); // held: an unreachable client gets closed
+    return Await.result(client
+        .request(io.vertx.core.http.HttpMethod.POST, port, "127.0.0.1", path)
+        .compose(req -> req.send(body).compose(resp -> resp.body()))).toString();
+  }
+}
