@@ -3,6 +3,7 @@ package app.khuphaen.sync;
 import app.khuphaen.sync.config.ConfigException;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.config.SettingsLoader;
+import app.khuphaen.sync.store.StoreException;
 import ch.qos.logback.classic.Level;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -43,8 +44,8 @@ public final class Main {
           })
           .await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      if (e instanceof ConfigException) {
-        log.error(e.getMessage());
+      if (e instanceof ConfigException || e instanceof StoreException) {
+        log.error(e.getMessage()); // a setting or an unreachable database: one clear line
       } else {
         log.error("Server failed to start: {}", e.getMessage(), e);
       }

@@ -6,8 +6,8 @@ import app.khuphaen.sync.http.CreationRateLimiter;
 import app.khuphaen.sync.http.HttpVerticle;
 import app.khuphaen.sync.room.IdleSweeper;
 import app.khuphaen.sync.room.RoomService;
-import app.khuphaen.sync.store.MemoryRoomStore;
 import app.khuphaen.sync.store.RoomStore;
+import app.khuphaen.sync.store.Stores;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,11 +20,13 @@ import java.util.List;
 /** The whole server on one Vert.x instance: store, rooms, sweeper and one HTTP verticle per event loop. */
 public final class SyncServer {
   private static final Logger log = LoggerFactory.getLogger(SyncServer.class);
+  private static final long FLUSH_TIMEOUT_MS = 4_000;
 
   private final Vertx vertx;
   private final Settings settings;
   private final RoomStore store;
   private final List<String> deployments = new ArrayList<>();
+  private RoomService rooms;
 
   private SyncServer(Vertx vertx, Settings settings, RoomStore store) {
     this.vertx = vertx;
@@ -33,13 +35,19 @@ public final class SyncServer {
   }
 
   public static Future<SyncServer> start(Vertx vertx, Settings settings) {
-    RoomStore store = new MemoryRoomStore();
+    return Stores.open(vertx, settings).compose(store -> {
+      log.info("store: {}", store.describe());
+      return start(vertx, settings, store).recover(err -> store.close().transform(ar -> Future.failedFuture(err)));
+    });
+  }
+
+  private static Future<SyncServer> start(Vertx vertx, Settings settings, RoomStore store) {
     SyncServer server = new SyncServer(vertx, settings, store);
     int instances = Runtime.getRuntime().availableProcessors();
     CreationRateLimiter rateLimiter = new CreationRateLimiter();
     ConnectionCounter connections = new ConnectionCounter();
-    log.info("store: {}", store.describe());
     return RoomService.start(vertx, store)
+        .onSuccess(rooms -> server.rooms = rooms)
         .compose(rooms -> vertx.deployVerticle(
                 () -> new HttpVerticle(settings, rooms, rateLimiter, connections),
                 new DeploymentOptions().setInstances(instances))
@@ -56,9 +64,12 @@ public final class SyncServer {
     return settings.port();
   }
 
-  /** Closes every socket with 1001, stops the timers, then closes the store. */
+  /** Closes every socket with 1001, stops the timers, stores what is still queued, closes the store. */
   public Future<Void> stop() {
     List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
-    return Future.join(undeploys).transform(ar -> store.close());
+    return Future.join(undeploys)
+        .transform(ar -> rooms.flush(FLUSH_TIMEOUT_MS))
+        .onFailure(err -> log.error("{}", err.getMessage()))
+        .transform(ar -> store.close());
   }
 }

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.config;
 
+import app.khuphaen.sync.store.DatabaseUrl;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Locale;
@@ -17,7 +18,14 @@ public record Settings(
     long roomIdleTimeoutSeconds,
     long sweepIntervalSeconds,
     String logLevel,
-    int maxMessageBytes) {
+    int maxMessageBytes,
+    StoreKind store,
+    String dataDir,
+    DatabaseUrl databaseUrl,
+    int documentRevisions) {
+
+  /** Where rooms and documents are kept. */
+  public enum StoreKind { SQLITE, POSTGRES, MEMORY }
 
   public static final String PORT = "PORT";
   public static final String ROOM_IDLE_TIMEOUT_SECONDS = "ROOM_IDLE_TIMEOUT_SECONDS";
@@ -25,6 +33,10 @@ public record Settings(
   public static final String LOG_LEVEL = "LOG_LEVEL";
   public static final String RUST_LOG = "RUST_LOG";
   public static final String MAX_MESSAGE_BYTES = "MAX_MESSAGE_BYTES";
+  public static final String STORE = "STORE";
+  public static final String DATA_DIR = "DATA_DIR";
+  public static final String DATABASE_URL = "DATABASE_URL";
+  public static final String DOCUMENT_REVISIONS = "DOCUMENT_REVISIONS";
 
   private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
 
@@ -35,16 +47,42 @@ public record Settings(
 
   /** Builds settings from merged config (file keys overridden by environment keys of the same name). */
   public static Settings from(JsonObject config) {
+    DatabaseUrl databaseUrl = text(config, DATABASE_URL) == null ? null : DatabaseUrl.parse(text(config, DATABASE_URL));
+    StoreKind store = storeKind(config, databaseUrl);
+    String dataDir = text(config, DATA_DIR);
     return new Settings(
         (int) integer(config, PORT, 3001, 0, 65_535),
         integer(config, ROOM_IDLE_TIMEOUT_SECONDS, 3600, 0, Long.MAX_VALUE / 1000),
         integer(config, SWEEP_INTERVAL_SECONDS, 60, 1, 86_400),
         logLevel(config),
-        (int) integer(config, MAX_MESSAGE_BYTES, 16 * 1024 * 1024, 1024, Integer.MAX_VALUE));
+        (int) integer(config, MAX_MESSAGE_BYTES, 16 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        store,
+        dataDir == null ? "data" : dataDir,
+        databaseUrl,
+        (int) integer(config, DOCUMENT_REVISIONS, 10, 1, 1000));
   }
 
-  public Settings withPort(int newPort) {
-    return new Settings(newPort, roomIdleTimeoutSeconds, sweepIntervalSeconds, logLevel, maxMessageBytes);
+  /** STORE wins; without it, DATABASE_URL means PostgreSQL and nothing means SQLite. */
+  private static StoreKind storeKind(JsonObject config, DatabaseUrl databaseUrl) {
+    String store = text(config, STORE);
+    if (store == null) {
+      return databaseUrl != null ? StoreKind.POSTGRES : StoreKind.SQLITE;
+    }
+    StoreKind kind = switch (store.trim().toLowerCase(Locale.ROOT)) {
+      case "sqlite" -> StoreKind.SQLITE;
+      case "postgres", "postgresql" -> StoreKind.POSTGRES;
+      case "memory" -> StoreKind.MEMORY;
+      default -> throw invalid(STORE, store, "one of sqlite, postgres, memory");
+    };
+    if (kind == StoreKind.POSTGRES && databaseUrl == null) {
+      throw new ConfigException("Invalid setting STORE=" + store + ": PostgreSQL needs DATABASE_URL=postgres://user:password@host:port/database");
+    }
+    return kind;
+  }
+
+  private static String text(JsonObject config, String name) {
+    Object raw = config.getValue(name);
+    return raw == null || raw.toString().isBlank() ? null : raw.toString();
   }
 
   private static long integer(JsonObject config, String name, long fallback, long min, long max) {

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.config;
 
+import app.khuphaen.sync.Errors;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -35,7 +36,7 @@ public final class SettingsLoader {
         .addStore(new ConfigStoreOptions().setType("env"));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
-        .recover(err -> Future.failedFuture(new ConfigException("Cannot read config file " + file + ": " + rootMessage(err))))
+        .recover(err -> Future.failedFuture(new ConfigException("Cannot read config file " + file + ": " + Errors.rootMessage(err))))
         .compose(json -> {
           try {
             return Future.succeededFuture(Settings.from(json));
@@ -46,10 +47,4 @@ public final class SettingsLoader {
         .onComplete(ar -> retriever.close());
   }
 
-  private static String rootMessage(Throwable t) {
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage();
-  }
 }

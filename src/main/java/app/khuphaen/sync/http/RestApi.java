@@ -1,10 +1,16 @@
 package app.khuphaen.sync.http;
 
+import app.khuphaen.sync.Errors;
 import app.khuphaen.sync.Version;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.Timestamps;
 import app.khuphaen.sync.room.RoomNotFoundException;
+import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.RoomService;
+import app.khuphaen.sync.room.StoreUnavailableException;
+import app.khuphaen.sync.store.StoreException;
+import app.khuphaen.sync.store.StoredDocument;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,6 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -48,6 +56,9 @@ public final class RestApi {
     router.get("/health").handler(this::health);
     router.post("/api/rooms").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(this::createRoom);
     router.get("/api/rooms/:room_code").handler(this::roomInfo);
+    router.get("/api/rooms/:room_code/document").handler(this::storedDocument);
+    router.get("/api/rooms/:room_code/revisions").handler(this::revisions);
+    router.get("/api/rooms/:room_code/revisions/:rev").handler(this::revision);
     router.errorHandler(404, ctx -> Json.fail(ctx, 404, "Not found"));
     router.errorHandler(405, ctx -> Json.fail(ctx, 405, "Method not allowed"));
     router.errorHandler(413, ctx -> Json.fail(ctx, 413, "Request body too large"));
@@ -70,17 +81,21 @@ public final class RestApi {
   }
 
   private void health(RoutingContext ctx) {
-    rooms.roomCount()
-        .onSuccess(count -> Json.send(ctx, 200, new JsonObject()
-            .put("status", "healthy")
-            .put("rooms", count)
-            .put("connections", connections.open())
-            .put("version", Version.VERSION)
-            .put("timestamp", Timestamps.format(Instant.now()))))
-        .onFailure(err -> Json.send(ctx, 503, new JsonObject()
-            .put("status", "unhealthy")
-            .put("reason", err.getMessage())
-            .put("timestamp", Timestamps.format(Instant.now()))));
+    Future<Integer> count = rooms.roomCount();
+    Future<String> problem = rooms.problem();
+    Future.join(count, problem).onComplete(ar -> {
+      String reason = count.failed() ? Errors.rootMessage(count.cause()) : problem.result();
+      JsonObject body = new JsonObject()
+          .put("status", reason == null ? "healthy" : "unhealthy")
+          .put("rooms", count.succeeded() ? count.result() : null)
+          .put("connections", connections.open())
+          .put("version", Version.VERSION)
+          .put("timestamp", Timestamps.format(Instant.now()));
+      if (reason != null) {
+        body.put("reason", reason);
+      }
+      Json.send(ctx, reason == null ? 200 : 503, body);
+    });
   }
 
   private void createRoom(RoutingContext ctx) {
@@ -115,7 +130,7 @@ public final class RestApi {
           }
           Json.send(ctx, 200, body);
         })
-        .onFailure(ctx::fail);
+        .onFailure(err -> failRoomRequest(ctx, err));
   }
 
   /** The optional body: missing, empty, non-JSON or non-object all mean "no wishes" (compat). */
@@ -133,12 +148,11 @@ public final class RestApi {
   }
 
   private void roomInfo(RoutingContext ctx) {
-    String raw = ctx.pathParam("room_code");
-    if (!Identifiers.isValidRoomCode(raw)) {
-      Json.fail(ctx, 404, "Room not found");
+    String code = roomCode(ctx);
+    if (code == null) {
       return;
     }
-    rooms.describe(Identifiers.normalizeRoomCode(raw))
+    rooms.describe(code)
         .onSuccess(view -> {
           JsonArray peers = new JsonArray();
           view.peers().forEach(p -> peers.add(p.toJson()));
@@ -148,15 +162,91 @@ public final class RestApi {
               .put("host_id", view.room().hostId())
               .put("peers", peers)
               .put("created_at", Timestamps.format(view.room().createdAt()))
-              .put("peer_count", peers.size()));
+              .put("peer_count", peers.size())
+              .put("empty_since", view.room().emptySince() == null ? null : Timestamps.format(view.room().emptySince())));
         })
-        .onFailure(err -> {
-          if (err instanceof RoomNotFoundException) {
-            Json.fail(ctx, 404, err.getMessage());
-          } else {
-            ctx.fail(err);
-          }
-        });
+        .onFailure(err -> failRoomRequest(ctx, err));
+  }
+
+  /** {@code GET /api/rooms/:room_code/document}: the latest stored revision, its number in ETag. */
+  private void storedDocument(RoutingContext ctx) {
+    String code = roomCode(ctx);
+    if (code == null) {
+      return;
+    }
+    rooms.storedDocument(code)
+        .onSuccess(doc -> sendDocument(ctx, doc))
+        .onFailure(err -> failRoomRequest(ctx, err));
+  }
+
+  private void revisions(RoutingContext ctx) {
+    String code = roomCode(ctx);
+    if (code == null) {
+      return;
+    }
+    rooms.revisions(code)
+        .onSuccess(list -> {
+          JsonArray revisions = new JsonArray();
+          list.forEach(r -> revisions.add(new JsonObject()
+              .put("revision", r.revision())
+              .put("size", r.size())
+              .put("written_by", r.writtenBy())
+              .put("written_at", Timestamps.format(r.writtenAt()))));
+          Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code).put("revisions", revisions));
+        })
+        .onFailure(err -> failRoomRequest(ctx, err));
+  }
+
+  private void revision(RoutingContext ctx) {
+    String code = roomCode(ctx);
+    if (code == null) {
+      return;
+    }
+    long revision;
+    try {
+      revision = Long.parseLong(ctx.pathParam("rev"));
+    } catch (NumberFormatException e) {
+      Json.fail(ctx, 400, "Invalid revision: expected a whole number");
+      return;
+    }
+    rooms.revision(code, revision)
+        .onSuccess(doc -> sendDocument(ctx, doc))
+        .onFailure(err -> failRoomRequest(ctx, err));
+  }
+
+  private static void sendDocument(RoutingContext ctx, StoredDocument doc) {
+    if (doc == null) {
+      Json.fail(ctx, 404, "No document");
+      return;
+    }
+    ctx.response()
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("ETag", "\"" + doc.revision() + "\"")
+        .putHeader("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(doc.writtenAt().atZone(ZoneOffset.UTC)))
+        .end(doc.document());
+  }
+
+  /** The room code of the path, normalized; null (and a 404 sent) when it cannot name a room. */
+  private static String roomCode(RoutingContext ctx) {
+    String raw = ctx.pathParam("room_code");
+    if (!Identifiers.isValidRoomCode(raw)) {
+      Json.fail(ctx, 404, ServerMessages.ROOM_NOT_FOUND);
+      return null;
+    }
+    return Identifiers.normalizeRoomCode(raw);
+  }
+
+  private static void failRoomRequest(RoutingContext ctx, Throwable err) {
+    if (err instanceof RoomNotFoundException) {
+      Json.fail(ctx, 404, ServerMessages.ROOM_NOT_FOUND);
+    } else if (err instanceof StoreUnavailableException) {
+      Json.fail(ctx, 503, err.getMessage());
+    } else if (err instanceof StoreException || err instanceof java.sql.SQLException) {
+      log.warn("{} {}: store failed: {}", ctx.request().method(), ctx.request().path(), Errors.rootMessage(err));
+      Json.fail(ctx, 503, "Storage unavailable");
+    } else {
+      ctx.fail(err);
+    }
   }
 
   /** Built from the request (Host header, TLS or not), never a hard-coded address. */

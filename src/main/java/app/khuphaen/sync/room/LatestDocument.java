@@ -1,23 +1,35 @@
 package app.khuphaen.sync.room;
 
 /**
- * A room's latest document on this node. Replacing stores the new document first and then relays it,
- * under one monitor, so that anyone who has received a relay reads that document or a newer one, and
- * concurrent syncs are relayed in the order they were stored.
+ * A room's latest document on this node, kept while the node has peers in the room. Replacing stores
+ * the new document, relays it and queues it for the store under one monitor, so that anyone who has
+ * received a relay reads that document or a newer one, and concurrent syncs are relayed and stored in
+ * the same order.
  */
 final class LatestDocument {
-  private volatile String document;
+  private String document;
+  private boolean known; // false until loaded from the store or replaced
+  int localMembers; // guarded by the owning map's compute
 
-  LatestDocument(String document) {
-    this.document = document;
+  synchronized boolean isKnown() {
+    return known;
   }
 
-  String get() {
+  synchronized String get() {
     return document;
   }
 
-  synchronized void replace(String newDocument, Runnable relay) {
+  /** Takes the stored document unless a newer one was synced meanwhile. */
+  synchronized void fill(String stored) {
+    if (!known) {
+      document = stored;
+      known = true;
+    }
+  }
+
+  synchronized void replace(String newDocument, Runnable relayAndQueue) {
     document = newDocument;
-    relay.run();
+    known = true;
+    relayAndQueue.run();
   }
 }

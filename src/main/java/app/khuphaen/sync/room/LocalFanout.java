@@ -51,16 +51,17 @@ public final class LocalFanout {
     return group.consumer.completion();
   }
 
-  void remove(String code, RoomMember member) {
+  /** Removes a member; answers whether it was there. */
+  boolean remove(String code, RoomMember member) {
     Group group = groups.get(code);
-    if (group == null) {
-      return;
+    if (group == null || !group.members.remove(member)) {
+      return false;
     }
-    group.members.remove(member);
     if (group.members.isEmpty()) {
       groups.remove(code);
       group.consumer.unregister();
     }
+    return true;
   }
 
   /** Copies the frame once into a direct buffer that every local receiver writes from. */

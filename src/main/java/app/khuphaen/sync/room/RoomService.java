@@ -1,9 +1,16 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.Errors;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
+import app.khuphaen.sync.store.DocumentWriter;
+import app.khuphaen.sync.store.RevisionInfo;
 import app.khuphaen.sync.store.RoomStore;
+import app.khuphaen.sync.store.StoreException;
+import app.khuphaen.sync.store.StoreHealth;
+import app.khuphaen.sync.store.StoredDocument;
+import io.vertx.core.Promise;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -15,9 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -37,8 +42,9 @@ public final class RoomService {
   private final RoomRegistry registry;
   private final Presence presence;
   private final RoomStore store;
-  /** The latest document of each room that has one, as relayed by this node. */
-  private final Map<String, LatestDocument> documents = new ConcurrentHashMap<>();
+  private final StoreHealth storeHealth;
+  private final DocumentWriter writer;
+  private final Documents documents;
   private final String nodeId = UUID.randomUUID().toString();
   private final AtomicLong connections = new AtomicLong();
 
@@ -48,6 +54,9 @@ public final class RoomService {
     this.registry = registry;
     this.presence = presence;
     this.store = store;
+    this.storeHealth = new StoreHealth();
+    this.writer = new DocumentWriter(vertx, store, storeHealth);
+    this.documents = new Documents(store, writer);
   }
 
   /** Builds the service and brings back the rooms the store kept, each counting as empty from now. */
@@ -100,8 +109,13 @@ public final class RoomService {
     RoomRecord room = new RoomRecord(code, UUID.randomUUID().toString(), hostId, now, now);
     return registry.putIfAbsent(room).compose(existing -> {
       if (existing == null) {
-        log.info("room={} created host={}", code, hostId);
-        return store.saveRoom(room).map(new Created(room, false));
+        return store.saveRoom(room)
+            .onSuccess(v -> log.info("room={} created host={}", code, hostId))
+            .map(new Created(room, false))
+            .recover(err -> {
+              storeHealth.failed("room creation", err);
+              return registry.remove(code).transform(ar -> Future.failedFuture(new StoreUnavailableException(err)));
+            });
       }
       if (desiredCode != null) {
         return Future.succeededFuture(new Created(existing, true));
@@ -141,23 +155,36 @@ public final class RoomService {
         return Future.failedFuture(new RoomNotFoundException());
       }
       return presence.add(code, peer, connectionId)
-          .compose(peers -> room.emptySince() == null
-              ? Future.succeededFuture(peers)
-              : registry.put(room.withEmptySince(null)).map(peers))
-          .compose(peers -> fanout.add(code, member).map(peers))
-          .compose(peers -> document(code).map(doc -> new Joined(room, peers, doc)))
+          .compose(peers -> {
+            if (room.emptySince() == null) {
+              return Future.succeededFuture(peers);
+            }
+            persistQuietly(room.withEmptySince(null));
+            return registry.put(room.withEmptySince(null)).map(peers);
+          })
+          .compose(peers -> {
+            documents.retain(code);
+            return fanout.add(code, member).map(peers);
+          })
+          .compose(peers -> documents.get(code).map(doc -> new Joined(room, peers, doc)))
           .onSuccess(joined -> {
             onJoined.accept(joined);
             publish(code, null, ServerMessages.peerJoined(peer));
             log.info("room={} peer={} joined (host={}, {} peers)", code, peer.id(), peer.isHost(), joined.peers().size());
           })
-          .onFailure(err -> fanout.remove(code, member));
+          .onFailure(err -> {
+            if (fanout.remove(code, member)) {
+              documents.release(code);
+            }
+          });
     }));
   }
 
   /** Removes one socket of a peer; the room hears peer_left when it was the peer's last socket. */
   public Future<Void> leave(String code, String peerId, String connectionId, LocalFanout fanout, RoomMember member) {
-    fanout.remove(code, member);
+    if (fanout.remove(code, member)) {
+      documents.release(code);
+    }
     return withRoomLock(code, () -> presence.remove(code, peerId, connectionId).compose(removal -> {
       if (removal.peerGone()) {
         publish(code, null, ServerMessages.peerLeft(peerId));
@@ -166,9 +193,14 @@ public final class RoomService {
       if (!removal.roomEmpty()) {
         return Future.succeededFuture();
       }
-      return registry.get(code).compose(room -> room == null || room.emptySince() != null
-          ? Future.succeededFuture()
-          : registry.put(room.withEmptySince(Instant.now())));
+      return registry.get(code).compose(room -> {
+        if (room == null || room.emptySince() != null) {
+          return Future.succeededFuture();
+        }
+        RoomRecord empty = room.withEmptySince(Instant.now());
+        persistQuietly(empty);
+        return registry.put(empty);
+      });
     }));
   }
 
@@ -178,24 +210,64 @@ public final class RoomService {
     publish(code, from, ServerMessages.data(from, data));
   }
 
-  /** Stores the room's document and relays it; per room, stored order and relayed order agree. */
+  /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
   public void syncDocument(String code, String from, String document) {
     String frame = ServerMessages.documentSync(document);
-    documents.computeIfAbsent(code, k -> new LatestDocument(null))
-        .replace(document, () -> publish(code, from, frame));
-    store.saveDocument(code, document, from)
-        .onFailure(err -> log.warn("room={} document not stored: {}", code, err.getMessage()));
+    documents.replace(code, document, from, () -> publish(code, from, frame));
   }
 
   /** The room's latest document, or null when it has none. */
   public Future<String> document(String code) {
-    LatestDocument cached = documents.get(code);
-    if (cached != null) {
-      return Future.succeededFuture(cached.get());
-    }
-    return store.loadDocument(code).onSuccess(doc -> {
-      if (doc != null) {
-        documents.putIfAbsent(code, new LatestDocument(doc));
+    return documents.get(code);
+  }
+
+  // ---- stored documents (REST, for backups and recovery) ----
+
+  public Future<StoredDocument> storedDocument(String code) {
+    return existing(code).compose(room -> documents.stored(code));
+  }
+
+  public Future<List<RevisionInfo>> revisions(String code) {
+    return existing(code).compose(room -> store.revisions(code));
+  }
+
+  public Future<StoredDocument> revision(String code, long revision) {
+    return existing(code).compose(room -> store.revision(code, revision));
+  }
+
+  private Future<RoomRecord> existing(String code) {
+    return registry.get(code).compose(room -> room == null
+        ? Future.failedFuture(new RoomNotFoundException())
+        : Future.succeededFuture(room));
+  }
+
+  // ---- health and shutdown ----
+
+  /** Null when rooms and the store are fine, else why not. */
+  public Future<String> problem() {
+    return store.ping()
+        .map(v -> storeHealth.problem())
+        .recover(err -> Future.succeededFuture("store unreachable: " + Errors.rootMessage(err)));
+  }
+
+  /** Waits (at most {@code timeoutMs}) for queued documents to reach the store. */
+  public Future<Void> flush(long timeoutMs) {
+    Promise<Void> done = Promise.promise();
+    long timer = vertx.setTimer(timeoutMs, id -> done.tryFail(writer.queued() + " document(s) could not be stored before shutdown"));
+    writer.idle().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      done.tryComplete();
+    });
+    return done.future();
+  }
+
+  /** Room metadata changes that need not hold anything up: a failure shows in /health. */
+  private void persistQuietly(RoomRecord room) {
+    store.saveRoom(room).onComplete(ar -> {
+      if (ar.succeeded()) {
+        storeHealth.succeeded();
+      } else {
+        storeHealth.failed("room update", ar.cause());
       }
     });
   }
@@ -223,7 +295,7 @@ public final class RoomService {
       if (room == null || !room.idleLongerThan(idleSeconds, now)) {
         return Future.succeededFuture(false); // gone already, or someone joined meanwhile
       }
-      documents.remove(code);
+      documents.forget(code);
       return Future.all(registry.remove(code), presence.clear(code), store.deleteRoom(code))
           .onSuccess(v -> log.info("room={} removed after {} s empty", code, idleSeconds))
           .map(true);

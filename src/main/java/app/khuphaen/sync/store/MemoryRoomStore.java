@@ -3,14 +3,23 @@ package app.khuphaen.sync.store;
 import app.khuphaen.sync.room.RoomRecord;
 import io.vertx.core.Future;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Keeps everything in this process: lost on restart. */
+/** Keeps everything in this process: for ephemeral use and tests. Lost on restart. */
 public final class MemoryRoomStore implements RoomStore {
+  private final int keep;
   private final Map<String, RoomRecord> rooms = new ConcurrentHashMap<>();
-  private final Map<String, String> documents = new ConcurrentHashMap<>();
+  private final Map<String, List<StoredDocument>> documents = new ConcurrentHashMap<>();
+
+  public MemoryRoomStore(int keepRevisions) {
+    this.keep = keepRevisions;
+  }
 
   @Override
   public String describe() {
@@ -36,14 +45,55 @@ public final class MemoryRoomStore implements RoomStore {
   }
 
   @Override
-  public Future<Void> saveDocument(String code, String document, String writtenBy) {
-    documents.put(code, document);
-    return Future.succeededFuture();
+  public Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt) {
+    if (!rooms.containsKey(code)) {
+      return Future.succeededFuture(-1L);
+    }
+    List<StoredDocument> kept = documents.computeIfAbsent(code, k -> new ArrayList<>());
+    synchronized (kept) {
+      long revision = kept.isEmpty() ? 1 : kept.get(kept.size() - 1).revision() + 1;
+      kept.add(new StoredDocument(revision, document, writtenBy, writtenAt));
+      while (kept.size() > keep) {
+        kept.remove(0);
+      }
+      return Future.succeededFuture(revision);
+    }
   }
 
   @Override
-  public Future<String> loadDocument(String code) {
-    return Future.succeededFuture(documents.get(code));
+  public Future<StoredDocument> loadDocument(String code) {
+    List<StoredDocument> kept = documents.get(code);
+    if (kept == null) {
+      return Future.succeededFuture();
+    }
+    synchronized (kept) {
+      return Future.succeededFuture(kept.isEmpty() ? null : kept.get(kept.size() - 1));
+    }
+  }
+
+  @Override
+  public Future<List<RevisionInfo>> revisions(String code) {
+    List<StoredDocument> kept = documents.getOrDefault(code, List.of());
+    synchronized (kept) {
+      return Future.succeededFuture(kept.stream()
+          .sorted(Comparator.comparingLong(StoredDocument::revision).reversed())
+          .map(d -> new RevisionInfo(d.revision(), d.document().getBytes(StandardCharsets.UTF_8).length,
+              d.writtenBy(), d.writtenAt()))
+          .toList());
+    }
+  }
+
+  @Override
+  public Future<StoredDocument> revision(String code, long revision) {
+    List<StoredDocument> kept = documents.getOrDefault(code, List.of());
+    synchronized (kept) {
+      return Future.succeededFuture(kept.stream().filter(d -> d.revision() == revision).findFirst().orElse(null));
+    }
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return Future.succeededFuture();
   }
 
   @Override

@@ -3,25 +3,44 @@ package app.khuphaen.sync.store;
 import app.khuphaen.sync.room.RoomRecord;
 import io.vertx.core.Future;
 
+import java.time.Instant;
 import java.util.List;
 
-/** Where rooms and their documents are kept beyond the life of the process. */
+/**
+ * Where rooms and their documents are kept beyond the life of the process. Every method is
+ * asynchronous and safe to call from an event loop; implementations with blocking drivers run them
+ * on worker threads.
+ */
 public interface RoomStore {
 
-  /** A short description for the start-up log, e.g. "memory" or "sqlite at ./data/rooms.db". */
+  /** What and where, for the start-up log, e.g. "sqlite at data/khu-phaen.db". */
   String describe();
 
   Future<List<RoomRecord>> loadRooms();
 
+  /** Inserts the room or updates its {@code emptySince}. */
   Future<Void> saveRoom(RoomRecord room);
 
-  /** Deletes the room and its documents. */
+  /** Deletes the room and all its revisions. */
   Future<Void> deleteRoom(String code);
 
-  Future<Void> saveDocument(String code, String document, String writtenBy);
+  /**
+   * Stores a new revision as the room's latest document and drops revisions beyond the newest
+   * {@code keep}. Answers the new revision number, or -1 when the room no longer exists.
+   */
+  Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt);
 
-  /** The room's latest document, or null when it has none. */
-  Future<String> loadDocument(String code);
+  /** The latest revision, or null when the room has no document. */
+  Future<StoredDocument> loadDocument(String code);
+
+  /** The kept revisions, newest first. */
+  Future<List<RevisionInfo>> revisions(String code);
+
+  /** One kept revision, or null. */
+  Future<StoredDocument> revision(String code, long revision);
+
+  /** Succeeds when the store answers. */
+  Future<Void> ping();
 
   Future<Void> close();
 }

@@ -7,6 +7,11 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
 
@@ -20,10 +25,13 @@ public final class TestServer implements AutoCloseable {
   public final int port;
   public final Http http;
 
-  private TestServer(Vertx vertx, SyncServer server, int port) {
+  private final Path tempDataDir;
+
+  private TestServer(Vertx vertx, SyncServer server, int port, Path tempDataDir) {
     this.vertx = vertx;
     this.server = server;
     this.port = port;
+    this.tempDataDir = tempDataDir;
     this.http = httpFrom("127.0.0.1");
   }
 
@@ -36,8 +44,16 @@ public final class TestServer implements AutoCloseable {
     return start(new JsonObject());
   }
 
-  /** @param config settings by name, as in conf/config.json (PORT is chosen here) */
+  /**
+   * @param config settings by name, as in conf/config.json. PORT is chosen here; without a store
+   *     setting the server runs on its default store, SQLite, in a temporary DATA_DIR.
+   */
   public static TestServer start(JsonObject config) {
+    Path tempDataDir = null;
+    if (!config.containsKey(Settings.STORE) && !config.containsKey(Settings.DATA_DIR) && !config.containsKey(Settings.DATABASE_URL)) {
+      tempDataDir = tempDir();
+      config = config.copy().put(Settings.DATA_DIR, tempDataDir.toString());
+    }
     Vertx vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(2)
         .setBlockedThreadCheckInterval(100)
@@ -45,8 +61,14 @@ public final class TestServer implements AutoCloseable {
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
     int port = freePort();
     Settings settings = Settings.from(config.copy().put(Settings.PORT, port));
-    SyncServer server = Await.result(SyncServer.start(vertx, settings));
-    return new TestServer(vertx, server, port);
+    SyncServer server;
+    try {
+      server = Await.result(SyncServer.start(vertx, settings));
+    } catch (RuntimeException | AssertionError e) {
+      Await.result(vertx.close());
+      throw e;
+    }
+    return new TestServer(vertx, server, port, tempDataDir);
   }
 
   public WsClient connect() {
@@ -70,12 +92,32 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  public static Path tempDir() {
+    try {
+      return Files.createTempDirectory("kp-test-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static void deleteRecursively(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @Override
   public void close() {
     try {
       Await.result(server.stop());
     } finally {
       Await.result(vertx.close());
+      deleteRecursively(tempDataDir);
     }
   }
 }

@@ -1,0 +1,45 @@
+package app.khuphaen.sync.store;
+
+import java.util.List;
+
+/** What differs between the SQL databases the JDBC store runs on. */
+enum SqlDialect {
+  SQLITE(
+      // serialized by SQLite's single writer: no row lock needed
+      null,
+      null,
+      null,
+      List.of(
+          "CREATE TABLE rooms (code TEXT PRIMARY KEY, room_id TEXT NOT NULL, host_id TEXT NOT NULL,"
+              + " created_at INTEGER NOT NULL, empty_since INTEGER)",
+          "CREATE TABLE documents (room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,"
+              + " revision INTEGER NOT NULL, body TEXT NOT NULL, size_bytes INTEGER NOT NULL,"
+              + " written_by TEXT NOT NULL, written_at INTEGER NOT NULL, PRIMARY KEY (room_code, revision))")),
+  POSTGRES(
+      // serializes writers of one room across nodes
+      "SELECT code FROM rooms WHERE code = ? FOR UPDATE",
+      // nodes starting together migrate one at a time
+      "SELECT pg_advisory_lock(7216814)",
+      "SELECT pg_advisory_unlock(7216814)",
+      List.of(
+          "CREATE TABLE rooms (code TEXT PRIMARY KEY, room_id TEXT NOT NULL, host_id TEXT NOT NULL,"
+              + " created_at BIGINT NOT NULL, empty_since BIGINT)",
+          "CREATE TABLE documents (room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,"
+              + " revision BIGINT NOT NULL, body TEXT NOT NULL, size_bytes BIGINT NOT NULL,"
+              + " written_by TEXT NOT NULL, written_at BIGINT NOT NULL, PRIMARY KEY (room_code, revision))"));
+
+  /** Locks the room's row for a document write, or null where the database serializes writers itself. */
+  final String lockRoom;
+  /** Taken around migrations where several servers may start at once, or null. */
+  final String lockMigrations;
+  final String unlockMigrations;
+  /** Schema version 1. Later versions append their own statement lists in {@link Migrations}. */
+  final List<String> schemaV1;
+
+  SqlDialect(String lockRoom, String lockMigrations, String unlockMigrations, List<String> schemaV1) {
+    this.lockRoom = lockRoom;
+    this.lockMigrations = lockMigrations;
+    this.unlockMigrations = unlockMigrations;
+    this.schemaV1 = schemaV1;
+  }
+}
