@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,6 +75,40 @@ class ProcessIT {
         assertThat(server.output()).contains("shutting down").contains("stopped");
       } finally {
         receivers.forEach(WsClient::close);
+      }
+    }
+  }
+
+  @Test
+  void aDocumentSyncedASecondBeforeKillDashNineIsBackByteForByte() throws Exception {
+    int port = TestServer.freePort();
+    Map<String, String> env = Map.of("PORT", Integer.toString(port), "DATA_DIR", workDir.resolve("data").toString());
+    StringBuilder doc = new StringBuilder("{\"tasks\":[");
+    for (int i = 0; doc.length() < 2 * 1024 * 1024; i++) {
+      doc.append("{\"id\":").append(i).append(",\"title\":\"งาน ").append(i).append(" 🥬\"},");
+    }
+    String document = doc.append("{}]}").toString();
+    try (ServerProcess server = ServerProcess.start(workDir, env)) {
+      server.awaitLine("listening on", 30);
+      httpPost(port, "/api/rooms", "{\"desired_room_code\":\"CRASH1\"}");
+      try (WsClient host = WsClient.connect(vertx, port); WsClient guest = WsClient.connect(vertx, port)) {
+        host.join("CRASH1", "host", true);
+        guest.join("CRASH1", "guest", false);
+        host.send(Messages.syncDocument(document));
+        assertThat(guest.next("document_sync").getString("document")).isEqualTo(document);
+        vertx.timer(1000).await(); // the contract: on disk within 1 s of the sync
+        server.kill();
+        assertThat(server.awaitExit(10)).isEqualTo(137);
+      }
+    }
+    try (ServerProcess restarted = ServerProcess.start(workDir, env)) {
+      restarted.awaitLine("listening on", 30);
+      try (WsClient late = WsClient.connect(vertx, port)) {
+        late.send(Messages.join("CRASH1", "late", false));
+        late.next("room_info");
+        late.next("connected");
+        String back = late.next("document_sync").getString("document");
+        assertThat(back.getBytes(StandardCharsets.UTF_8)).isEqualTo(document.getBytes(StandardCharsets.UTF_8));
       }
     }
   }

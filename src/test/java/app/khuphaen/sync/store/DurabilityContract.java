@@ -1,0 +1,212 @@
+package app.khuphaen.sync.store;
+
+import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.support.Http;
+import app.khuphaen.sync.support.Messages;
+import app.khuphaen.sync.support.TestServer;
+import app.khuphaen.sync.support.WsClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every durable store must do, driven through the real server. Subclasses choose the store and
+ * how to take it down for a while.
+ */
+abstract class DurabilityContract {
+
+  /** Settings that select this test's store; the same location on every call. */
+  protected abstract JsonObject storeConfig();
+
+  /** Makes the store fail from now on (without touching the machine's services). */
+  protected abstract void breakStore() throws Exception;
+
+  protected abstract void restoreStore() throws Exception;
+
+  protected TestServer start(JsonObject extra) {
+    return TestServer.start(storeConfig().mergeIn(extra));
+  }
+
+  @Test
+  void roomsDocumentsAndRevisionsSurviveARestart() {
+    JsonObject created;
+    try (TestServer first = start(new JsonObject())) {
+      created = first.http.post("/api/rooms",
+          new JsonObject().put("desired_room_code", "KEEP01").put("desired_host_id", "host-a").encode()).json();
+      try (WsClient host = first.connect()) {
+        host.join("KEEP01", "host-a", true);
+        for (String version : new String[] {"v1 ทดสอบ", "v2 ทดสอบ", "v3 ทดสอบ ✅"}) {
+          host.send(Messages.syncDocument(version));
+          awaitStored(first, "KEEP01", version);
+        }
+      }
+    }
+    Instant restartedAt = Instant.now();
+    try (TestServer second = start(new JsonObject())) {
+      JsonObject room = second.http.get("/api/rooms/KEEP01").json();
+      assertThat(room.getString("host_id")).isEqualTo("host-a");
+      assertThat(room.getString("created_at")).isEqualTo(second.http.get("/api/rooms/KEEP01").json().getString("created_at"));
+      // counts as empty from start-up, not from whenever it emptied before
+      assertThat(Instant.parse(room.getString("empty_since"))).isAfterOrEqualTo(restartedAt.minusMillis(1));
+
+      Http.Response document = second.http.get("/api/rooms/KEEP01/document");
+      assertThat(document.status()).isEqualTo(200);
+      assertThat(document.body()).isEqualTo("v3 ทดสอบ ✅");
+      assertThat(document.headers().get("ETag")).isEqualTo("\"3\"");
+
+      JsonArray revisions = second.http.get("/api/rooms/KEEP01/revisions").json().getJsonArray("revisions");
+      assertThat(revisions.stream().map(r -> ((JsonObject) r).getLong("revision")).toList()).containsExactly(3L, 2L, 1L);
+      JsonObject first = revisions.getJsonObject(2);
+      assertThat(first.getString("written_by")).isEqualTo("host-a");
+      assertThat(first.getLong("size")).isEqualTo("v1 ทดสอบ".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+      assertThat(Instant.parse(first.getString("written_at"))).isBefore(restartedAt);
+      assertThat(second.http.get("/api/rooms/KEEP01/revisions/1").body()).isEqualTo("v1 ทดสอบ");
+      assertThat(second.http.get("/api/rooms/KEEP01/revisions/99").status()).isEqualTo(404);
+      assertThat(second.http.get("/api/rooms/NOSUCH/revisions").status()).isEqualTo(404);
+
+      // the front end's "restore" call finds the stored room
+      JsonObject restored = second.http.post("/api/rooms",
+          new JsonObject().put("desired_room_code", "KEEP01").put("desired_host_id", "host-a").encode()).json();
+      assertThat(restored.getBoolean("restored")).isTrue();
+      assertThat(restored.getString("room_id")).isEqualTo(created.getString("room_id"));
+
+      try (WsClient guest = second.connect()) {
+        guest.send(Messages.join("KEEP01", "guest", false));
+        guest.next("room_info");
+        guest.next("connected");
+        assertThat(guest.next("document_sync").getString("document")).isEqualTo("v3 ทดสอบ ✅");
+      }
+    }
+  }
+
+  @Test
+  void aBurstOfSyncsCoalescesIntoFewWritesEndingWithTheLast() {
+    try (TestServer server = start(new JsonObject());
+         WsClient host = server.connect();
+         WsClient guest = server.connect()) {
+      server.createRoom("BURST1");
+      host.join("BURST1", "host", true);
+      guest.join("BURST1", "guest", false);
+      host.next("peer_joined");
+      String padding = "x".repeat(20_000);
+      for (int i = 1; i <= 100; i++) {
+        host.send(Messages.syncDocument("{\"n\":" + i + ",\"pad\":\"" + padding + "\"}"));
+      }
+      for (int i = 1; i <= 100; i++) {
+        assertThat(guest.next("document_sync").getString("document")).startsWith("{\"n\":" + i + ",");
+      }
+      String last = "{\"n\":100,\"pad\":\"" + padding + "\"}";
+      Http.Response stored = awaitStored(server, "BURST1", last);
+      long writes = Long.parseLong(stored.headers().get("ETag").replace("\"", ""));
+      assertThat(writes).as("revisions written for 100 syncs").isLessThan(50);
+    }
+  }
+
+  @Test
+  void onlyTheNewestRevisionsAreKept() {
+    try (TestServer server = start(new JsonObject().put(Settings.DOCUMENT_REVISIONS, 3));
+         WsClient host = server.connect()) {
+      server.createRoom("CAPPED");
+      host.join("CAPPED", "host", true);
+      for (int i = 1; i <= 5; i++) {
+        host.send(Messages.syncDocument("doc " + i));
+        awaitStored(server, "CAPPED", "doc " + i);
+      }
+      JsonArray revisions = server.http.get("/api/rooms/CAPPED/revisions").json().getJsonArray("revisions");
+      assertThat(revisions.stream().map(r -> ((JsonObject) r).getLong("revision")).toList()).containsExactly(5L, 4L, 3L);
+      assertThat(server.http.get("/api/rooms/CAPPED/revisions/2").status()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void theIdleSweepDeletesRoomAndDocumentsFromTheStore() {
+    try (TestServer server = start(new JsonObject()
+        .put(Settings.ROOM_IDLE_TIMEOUT_SECONDS, 1).put(Settings.SWEEP_INTERVAL_SECONDS, 1))) {
+      server.createRoom("GONE01");
+      try (WsClient host = server.connect()) {
+        host.join("GONE01", "host", true);
+        host.send(Messages.syncDocument("to be swept"));
+        awaitStored(server, "GONE01", "to be swept");
+      }
+      awaitStatus(server, "/api/rooms/GONE01", 404);
+    }
+    try (TestServer again = start(new JsonObject())) {
+      assertThat(again.http.get("/api/rooms/GONE01").status()).isEqualTo(404);
+      again.createRoom("GONE01");
+      assertThat(again.http.get("/api/rooms/GONE01/revisions").json().getJsonArray("revisions")).isEmpty();
+      assertThat(again.http.get("/api/rooms/GONE01/document").status()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void whileTheStoreIsDownRelayingGoesOnHealthSays503AndTheLatestDocumentLandsAfterwards() throws Exception {
+    try (TestServer server = start(new JsonObject());
+         WsClient host = server.connect();
+         WsClient guest = server.connect()) {
+      server.createRoom("OUTAGE");
+      host.join("OUTAGE", "host", true);
+      guest.join("OUTAGE", "guest", false);
+      host.next("peer_joined");
+      host.send(Messages.syncDocument("before the outage"));
+      assertThat(guest.next("document_sync").getString("document")).isEqualTo("before the outage");
+      awaitStored(server, "OUTAGE", "before the outage");
+
+      breakStore();
+      try {
+        for (int i = 1; i <= 5; i++) {
+          host.send(Messages.syncDocument("during the outage " + i));
+          assertThat(guest.next("document_sync").getString("document")).isEqualTo("during the outage " + i);
+        }
+        guest.send(Messages.broadcast("still relaying"));
+        assertThat(host.next("data").getString("data")).isEqualTo("still relaying");
+        Http.Response unhealthy = awaitStatus(server, "/health", 503);
+        assertThat(unhealthy.json().getString("status")).isEqualTo("unhealthy");
+        assertThat(unhealthy.json().getString("reason")).isNotBlank();
+        // a late joiner still gets the latest document, from memory
+        try (WsClient late = server.connect()) {
+          late.send(Messages.join("OUTAGE", "late", false));
+          late.next("room_info");
+          late.next("connected");
+          assertThat(late.next("document_sync").getString("document")).isEqualTo("during the outage 5");
+        }
+      } finally {
+        restoreStore();
+      }
+      awaitStored(server, "OUTAGE", "during the outage 5");
+      awaitStatus(server, "/health", 200);
+    }
+  }
+
+  /** Polls the backup endpoint until the stored document is {@code expected}; answers that response. */
+  protected static Http.Response awaitStored(TestServer server, String code, String expected) {
+    return await(server, "/api/rooms/" + code + "/document",
+        r -> r.status() == 200 && r.body().equals(expected), "document '" + abbreviate(expected) + "' stored");
+  }
+
+  protected static Http.Response awaitStatus(TestServer server, String path, int status) {
+    return await(server, path, r -> r.status() == status, path + " answering " + status);
+  }
+
+  private static Http.Response await(TestServer server, String path, Predicate<Http.Response> done, String what) {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (true) {
+      Http.Response response = server.http.get(path);
+      if (done.test(response)) {
+        return response;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 20 s: " + what + "; last answer " + response.status() + " " + abbreviate(response.body()));
+      }
+      server.vertx.timer(50).await();
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+  }
+}
