@@ -46,7 +46,7 @@ final class Documents {
     if (unwritten != null) {
       return Future.succeededFuture(unwritten);
     }
-    return store.loadDocument(code).map(stored -> {
+    return store.loadDocument(code).recover(err -> Future.failedFuture(new StoreUnavailableException(err))).map(stored -> {
       String text = stored == null ? null : stored.document();
       LatestDocument now = live.get(code);
       if (now != null) {

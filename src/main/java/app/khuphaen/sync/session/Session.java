@@ -10,6 +10,7 @@ import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomMember;
 import app.khuphaen.sync.room.RoomNotFoundException;
 import app.khuphaen.sync.room.RoomService;
+import app.khuphaen.sync.room.StoreUnavailableException;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
@@ -119,7 +120,13 @@ public final class Session implements RoomMember {
       return rooms.document(roomCode)
           .onSuccess(doc -> send(ServerMessages.documentSync(doc == null ? "" : doc)))
           .<Void>mapEmpty()
-          .recover(err -> internalError("request_sync", err));
+          .recover(err -> {
+            if (err instanceof StoreUnavailableException) {
+              send(ServerMessages.error(err.getMessage()));
+              return DONE;
+            }
+            return internalError("request_sync", err);
+          });
     }
     return DONE;
   }
@@ -159,6 +166,10 @@ public final class Session implements RoomMember {
           held.clear();
           if (err instanceof RoomNotFoundException) {
             send(ServerMessages.error(ServerMessages.ROOM_NOT_FOUND));
+            return DONE;
+          }
+          if (err instanceof StoreUnavailableException) {
+            send(ServerMessages.error(err.getMessage()));
             return DONE;
           }
           return internalError("join room=" + code, err);

@@ -28,6 +28,9 @@ abstract class DurabilityContract {
 
   protected abstract void restoreStore() throws Exception;
 
+  /** Whether the outage {@link #breakStore()} makes also stops reads (a locked SQLite file still reads). */
+  protected abstract boolean readsFailDuringOutage();
+
   protected TestServer start(JsonObject extra) {
     return TestServer.start(storeConfig().mergeIn(extra));
   }
@@ -155,6 +158,7 @@ abstract class DurabilityContract {
       host.send(Messages.syncDocument("before the outage"));
       assertThat(guest.next("document_sync").getString("document")).isEqualTo("before the outage");
       awaitStored(server, "OUTAGE", "before the outage");
+      server.createRoom("OTHER1");
 
       breakStore();
       try {
@@ -167,6 +171,15 @@ abstract class DurabilityContract {
         Http.Response unhealthy = awaitStatus(server, "/health", 503);
         assertThat(unhealthy.json().getString("status")).isEqualTo("unhealthy");
         assertThat(unhealthy.json().getString("reason")).isNotBlank();
+        try (WsClient elsewhere = server.connect()) {
+          elsewhere.send(Messages.join("OTHER1", "p", false));
+          if (readsFailDuringOutage()) {
+            // nothing of that room in memory and the store unreadable: a clear error, not a blank document
+            elsewhere.expectError("Storage unavailable");
+          } else {
+            elsewhere.next("room_info");
+          }
+        }
         // a late joiner still gets the latest document, from memory
         try (WsClient late = server.connect()) {
           late.send(Messages.join("OUTAGE", "late", false));

@@ -49,4 +49,9 @@ class PostgresDurabilityTest extends DurabilityContract {
   protected void restoreStore() {
     proxy.restore();
   }
+
+  @Override
+  protected boolean readsFailDuringOutage() {
+    return true;
+  }
 }

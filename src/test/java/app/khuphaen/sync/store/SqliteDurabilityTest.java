@@ -48,4 +48,9 @@ class SqliteDurabilityTest extends DurabilityContract {
     }
     locker.close();
   }
+
+  @Override
+  protected boolean readsFailDuringOutage() {
+    return false;
+  }
 }
