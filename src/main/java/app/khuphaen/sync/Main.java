@@ -1,5 +1,6 @@
 package app.khuphaen.sync;
 
+import app.khuphaen.sync.cluster.Node;
 import app.khuphaen.sync.config.ConfigException;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.config.SettingsLoader;
@@ -33,23 +34,23 @@ public final class Main {
       System.exit(2);
       return;
     }
-    int cores = Runtime.getRuntime().availableProcessors();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
+    Node node = null;
     SyncServer server;
     try {
-      server = SettingsLoader.load(vertx, configFile)
-          .compose(settings -> {
-            setLogLevel(settings);
-            return SyncServer.start(vertx, settings);
-          })
-          .await(60, TimeUnit.SECONDS);
+      Settings settings = loadSettings(configFile);
+      setLogLevel(settings);
+      int cores = Runtime.getRuntime().availableProcessors();
+      node = Node.start(settings, new VertxOptions().setEventLoopPoolSize(cores)).await(60, TimeUnit.SECONDS);
+      server = SyncServer.start(node, settings).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       if (e instanceof ConfigException || e instanceof StoreException) {
         log.error(e.getMessage()); // a setting or an unreachable database: one clear line
       } else {
         log.error("Server failed to start: {}", e.getMessage(), e);
       }
-      vertx.close();
+      if (node != null) {
+        node.close();
+      }
       System.exit(1);
       return;
     }
@@ -61,12 +62,23 @@ public final class Main {
 
     log.info("shutting down");
     try {
-      server.stop().eventually(vertx::close).await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Node running = node;
+      server.stop().eventually(running::close).await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       log.info("stopped");
     } catch (Exception e) {
       log.warn("shutdown did not finish cleanly: {}", e.toString());
     }
     System.exit(0);
+  }
+
+  /** Reads the config file and environment with a short-lived Vert.x (the real one may be clustered). */
+  private static Settings loadSettings(String configFile) throws Exception {
+    Vertx reader = Vertx.vertx();
+    try {
+      return SettingsLoader.load(reader, configFile).await(30, TimeUnit.SECONDS);
+    } finally {
+      reader.close();
+    }
   }
 
   /** {@code --config FILE} wins over {@code CONFIG_FILE}; null means the default file. */

@@ -1,5 +1,7 @@
 package app.khuphaen.sync;
 
+import app.khuphaen.sync.cluster.Membership;
+import app.khuphaen.sync.cluster.Node;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.http.ConnectionCounter;
 import app.khuphaen.sync.http.CreationRateLimiter;
@@ -34,19 +36,22 @@ public final class SyncServer {
     this.store = store;
   }
 
-  public static Future<SyncServer> start(Vertx vertx, Settings settings) {
+  /** Starts the server on {@code node}: a plain Vert.x, or one member of a cluster. */
+  public static Future<SyncServer> start(Node node, Settings settings) {
+    Vertx vertx = node.vertx();
     return Stores.open(vertx, settings).compose(store -> {
       log.info("store: {}", store.describe());
-      return start(vertx, settings, store).recover(err -> store.close().transform(ar -> Future.failedFuture(err)));
+      return start(vertx, node.membership(), settings, store)
+          .recover(err -> store.close().transform(ar -> Future.failedFuture(err)));
     });
   }
 
-  private static Future<SyncServer> start(Vertx vertx, Settings settings, RoomStore store) {
+  private static Future<SyncServer> start(Vertx vertx, Membership membership, Settings settings, RoomStore store) {
     SyncServer server = new SyncServer(vertx, settings, store);
     int instances = Runtime.getRuntime().availableProcessors();
     CreationRateLimiter rateLimiter = new CreationRateLimiter();
     ConnectionCounter connections = new ConnectionCounter();
-    return RoomService.start(vertx, store)
+    return RoomService.start(vertx, membership, store)
         .onSuccess(rooms -> server.rooms = rooms)
         .compose(rooms -> vertx.deployVerticle(
                 () -> new HttpVerticle(settings, rooms, rateLimiter, connections),
@@ -56,8 +61,9 @@ public final class SyncServer {
                 new IdleSweeper(rooms, settings.roomIdleTimeoutSeconds(), settings.sweepIntervalSeconds())))
             .onSuccess(server.deployments::add))
         .map(server)
-        .onSuccess(s -> log.info("listening on 0.0.0.0:{} ({} event loops), room idle timeout {} s",
-            settings.port(), instances, settings.roomIdleTimeoutSeconds()));
+        .onSuccess(s -> log.info("listening on 0.0.0.0:{} ({} event loops), room idle timeout {} s{}",
+            settings.port(), instances, settings.roomIdleTimeoutSeconds(),
+            settings.cluster().enabled() ? ", cluster node " + membership.nodeId() : ""));
   }
 
   public int port() {

@@ -3,6 +3,8 @@ package app.khuphaen.sync.config;
 import app.khuphaen.sync.store.DatabaseUrl;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -22,7 +24,8 @@ public record Settings(
     StoreKind store,
     String dataDir,
     DatabaseUrl databaseUrl,
-    int documentRevisions) {
+    int documentRevisions,
+    ClusterSettings cluster) {
 
   /** Where rooms and documents are kept. */
   public enum StoreKind { SQLITE, POSTGRES, MEMORY }
@@ -37,6 +40,17 @@ public record Settings(
   public static final String DATA_DIR = "DATA_DIR";
   public static final String DATABASE_URL = "DATABASE_URL";
   public static final String DOCUMENT_REVISIONS = "DOCUMENT_REVISIONS";
+  public static final String CLUSTER = "CLUSTER";
+  public static final String CLUSTER_MEMBERS = "CLUSTER_MEMBERS";
+  public static final String CLUSTER_HOST = "CLUSTER_HOST";
+  public static final String CLUSTER_PORT = "CLUSTER_PORT";
+  public static final String EVENTBUS_PORT = "EVENTBUS_PORT";
+  public static final String CLUSTER_MULTICAST = "CLUSTER_MULTICAST";
+  public static final String CLUSTER_KUBERNETES_SERVICE_DNS = "CLUSTER_KUBERNETES_SERVICE_DNS";
+
+  /** Clustered mode; {@code enabled == false} means a single node and the other fields are unused. */
+  public record ClusterSettings(boolean enabled, List<String> members, String host, int port, int eventBusPort,
+                                boolean multicast, String kubernetesServiceDns) {}
 
   private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
 
@@ -50,6 +64,11 @@ public record Settings(
     DatabaseUrl databaseUrl = text(config, DATABASE_URL) == null ? null : DatabaseUrl.parse(text(config, DATABASE_URL));
     StoreKind store = storeKind(config, databaseUrl);
     String dataDir = text(config, DATA_DIR);
+    ClusterSettings cluster = cluster(config);
+    if (cluster.enabled() && store != StoreKind.POSTGRES) {
+      throw new ConfigException("Invalid setting CLUSTER=true with STORE=" + store.name().toLowerCase(Locale.ROOT)
+          + ": a cluster needs the shared PostgreSQL store; set DATABASE_URL=postgres://user:password@host:port/database");
+    }
     return new Settings(
         (int) integer(config, PORT, 3001, 0, 65_535),
         integer(config, ROOM_IDLE_TIMEOUT_SECONDS, 3600, 0, Long.MAX_VALUE / 1000),
@@ -59,7 +78,33 @@ public record Settings(
         store,
         dataDir == null ? "data" : dataDir,
         databaseUrl,
-        (int) integer(config, DOCUMENT_REVISIONS, 10, 1, 1000));
+        (int) integer(config, DOCUMENT_REVISIONS, 10, 1, 1000),
+        cluster);
+  }
+
+  private static ClusterSettings cluster(JsonObject config) {
+    String host = text(config, CLUSTER_HOST);
+    String members = text(config, CLUSTER_MEMBERS);
+    return new ClusterSettings(
+        bool(config, CLUSTER),
+        members == null ? List.of() : Arrays.stream(members.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList(),
+        host == null ? "127.0.0.1" : host.trim(),
+        (int) integer(config, CLUSTER_PORT, 5701, 1, 65_535),
+        (int) integer(config, EVENTBUS_PORT, 0, 0, 65_535),
+        bool(config, CLUSTER_MULTICAST),
+        text(config, CLUSTER_KUBERNETES_SERVICE_DNS));
+  }
+
+  private static boolean bool(JsonObject config, String name) {
+    Object raw = config.getValue(name);
+    if (raw == null || raw.toString().isBlank()) {
+      return false;
+    }
+    return switch (raw.toString().trim().toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw invalid(name, raw, "true or false");
+    };
   }
 
   /** STORE wins; without it, DATABASE_URL means PostgreSQL and nothing means SQLite. */

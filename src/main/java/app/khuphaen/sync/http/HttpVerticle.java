@@ -38,7 +38,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalFanout fanout = new LocalFanout(vertx);
+    LocalFanout fanout = rooms.newFanout();
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketMessageSize(settings.maxMessageBytes())
         .setMaxWebSocketFrameSize(settings.maxMessageBytes());
@@ -63,13 +63,16 @@ public final class HttpVerticle extends VerticleBase {
     return server.listen(settings.port(), "0.0.0.0");
   }
 
-  /** Stops accepting, tells every socket the server is going away (1001), waits a few seconds at most. */
+  /**
+   * Stops accepting, tells every socket the server is going away (1001), and waits (a few seconds at
+   * most) until each has left its room, so a stopping cluster node takes its peers out of presence.
+   */
   @Override
   public Future<?> stop() {
     Future<Void> shutdown = server.shutdown(3, TimeUnit.SECONDS);
-    List<Future<Void>> closes = sessions.stream()
-        .map(s -> s.close(GOING_AWAY, "Server shutting down"))
-        .toList();
-    return Future.join(closes).transform(ar -> shutdown);
+    List<Session> open = List.copyOf(sessions);
+    open.forEach(s -> s.close(GOING_AWAY, "Server shutting down"));
+    List<Future<Void>> left = open.stream().map(Session::closed).toList();
+    return Future.join(left).transform(ar -> shutdown);
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 
 /**
  * The documents of this node's rooms. Only rooms with peers connected to this node keep theirs in
@@ -16,6 +17,7 @@ final class Documents {
   private final Map<String, LatestDocument> live = new ConcurrentHashMap<>();
   private final RoomStore store;
   private final DocumentWriter writer;
+  private final DocumentClock clock = new DocumentClock();
 
   Documents(RoomStore store, DocumentWriter writer) {
     this.store = store;
@@ -48,22 +50,33 @@ final class Documents {
     }
     return store.loadDocument(code).recover(err -> Future.failedFuture(new StoreUnavailableException(err))).map(stored -> {
       String text = stored == null ? null : stored.document();
+      long stamp = stored == null ? 0 : stored.stamp();
+      clock.observe(stamp);
       LatestDocument now = live.get(code);
       if (now != null) {
-        now.fill(text);
+        now.fill(text, stamp);
         return now.get();
       }
       return text;
     });
   }
 
-  /** Makes {@code document} the room's latest: relays it, then queues it for the store. */
-  void replace(String code, String document, String writtenBy, Runnable relay) {
+  /** A sync on this node: stamps {@code document}, makes it the room's latest, relays it, queues it for the store. */
+  void replace(String code, String document, String writtenBy, LongConsumer relay) {
     LatestDocument doc = live.computeIfAbsent(code, k -> new LatestDocument());
-    doc.replace(document, () -> {
-      relay.run();
-      writer.submit(code, document, writtenBy);
+    doc.replace(document, clock, stamp -> {
+      relay.accept(stamp);
+      writer.submit(code, document, writtenBy, stamp);
     });
+  }
+
+  /** A relayed document reaching this node: kept as the room's latest if it is the newest seen here. */
+  void offer(String code, String document, long stamp) {
+    clock.observe(stamp);
+    LatestDocument doc = live.get(code);
+    if (doc != null) {
+      doc.offer(document, stamp);
+    }
   }
 
   /** The latest stored revision (what a backup gets), or null. */

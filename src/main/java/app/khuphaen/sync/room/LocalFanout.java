@@ -19,19 +19,22 @@ import java.util.Map;
  */
 public final class LocalFanout {
   private final Vertx vertx;
+  private final Documents documents;
   private final Map<String, Group> groups = new HashMap<>();
 
   private static final class Group {
     final MessageConsumer<RoomEvent> consumer;
     final List<RoomMember> members = new ArrayList<>();
+    long deliveredStamp; // the newest document delivered to these members
 
     Group(MessageConsumer<RoomEvent> consumer) {
       this.consumer = consumer;
     }
   }
 
-  public LocalFanout(Vertx vertx) {
+  LocalFanout(Vertx vertx, Documents documents) {
     this.vertx = vertx;
+    this.documents = documents;
   }
 
   public static String address(String code) {
@@ -43,7 +46,7 @@ public final class LocalFanout {
     Group group = groups.get(code);
     if (group == null) {
       Group created = new Group(vertx.eventBus().consumer(address(code)));
-      created.consumer.handler(msg -> dispatch(created, msg.body()));
+      created.consumer.handler(msg -> dispatch(code, created, msg.body()));
       groups.put(code, created);
       group = created;
     }
@@ -64,8 +67,19 @@ public final class LocalFanout {
     return true;
   }
 
-  /** Copies the frame once into a direct buffer that every local receiver writes from. */
-  private static void dispatch(Group group, RoomEvent event) {
+  /**
+   * Copies the frame once into a direct buffer that every local receiver writes from. A document
+   * older than one these members already have (a concurrent sync from another node that lost) is
+   * not delivered, so every peer ends with the same document.
+   */
+  private void dispatch(String code, Group group, RoomEvent event) {
+    if (event.document() != null) {
+      documents.offer(code, event.document(), event.stamp());
+      if (event.stamp() < group.deliveredStamp) {
+        return;
+      }
+      group.deliveredStamp = event.stamp();
+    }
     ByteBuf frame = PooledByteBufAllocator.DEFAULT.directBuffer(event.frame().length).writeBytes(event.frame());
     try {
       // a copy of the list: delivering may close a socket, which removes it from the group

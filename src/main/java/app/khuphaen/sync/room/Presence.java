@@ -8,6 +8,7 @@ import io.vertx.core.shareddata.AsyncMap;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Who is in each room: room code to {@code {peer_id: {"info": PeerInfo, "conns": [connection ids]}}},
@@ -62,6 +63,40 @@ final class Presence {
       }
       Future<Void> write = room.isEmpty() ? map.remove(code).mapEmpty() : map.put(code, room);
       return write.map(v -> new Removal(peerGone, room.isEmpty()));
+    });
+  }
+
+  /** The rooms where a connection of {@code nodeId} is listed. */
+  Future<List<String>> roomsWithNode(String nodeId) {
+    String prefix = nodeId + "/";
+    return map.entries().map(entries -> entries.entrySet().stream()
+        .filter(e -> e.getValue().stream().anyMatch(peer ->
+            ((JsonObject) peer.getValue()).getJsonArray(CONNS).stream().anyMatch(c -> ((String) c).startsWith(prefix))))
+        .map(Map.Entry::getKey)
+        .toList());
+  }
+
+  /** What removing a dead node's connections from a room changed. */
+  record NodeRemoval(List<String> peersGone, boolean roomEmpty) {}
+
+  /** Removes every connection of {@code nodeId} (connection ids start with it) from the room. */
+  Future<NodeRemoval> removeNode(String code, String nodeId) {
+    String prefix = nodeId + "/";
+    return map.get(code).compose(room -> {
+      if (room == null) {
+        return Future.succeededFuture(new NodeRemoval(List.of(), true));
+      }
+      List<String> gone = new ArrayList<>();
+      for (String peerId : new ArrayList<>(room.fieldNames())) {
+        JsonArray conns = room.getJsonObject(peerId).getJsonArray(CONNS);
+        boolean touched = conns.getList().removeIf(c -> ((String) c).startsWith(prefix));
+        if (touched && conns.isEmpty()) {
+          room.remove(peerId);
+          gone.add(peerId);
+        }
+      }
+      Future<Void> write = room.isEmpty() ? map.remove(code).mapEmpty() : map.put(code, room);
+      return write.map(v -> new NodeRemoval(gone, room.isEmpty()));
     });
   }
 

@@ -5,8 +5,14 @@ package app.khuphaen.sync.room;
  *
  * @param excludePeer the peer id that must not receive it (the sender of data and documents), or null
  * @param frame the complete JSON text frame as UTF-8; never modified after creation
+ * @param document for a document_sync, the document itself (so other nodes can keep it), else null
+ * @param stamp for a document_sync, its {@link DocumentClock} stamp, else 0
  */
-public record RoomEvent(String excludePeer, byte[] frame) {
+public record RoomEvent(String excludePeer, byte[] frame, String document, long stamp) {
+
+  public static RoomEvent of(String excludePeer, byte[] frame) {
+    return new RoomEvent(excludePeer, frame, null, 0);
+  }
 
   /** Whether a socket joined as {@code peerId} should receive this event. */
   public boolean isFor(String peerId) {

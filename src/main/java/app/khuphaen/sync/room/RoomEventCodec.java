@@ -1,32 +1,40 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.protocol.ServerMessages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 
 import java.nio.charset.StandardCharsets;
 
-/** Passes {@link RoomEvent}s by reference on one node and length-prefixed between nodes. */
+/**
+ * Passes {@link RoomEvent}s by reference on one node. Between nodes: the excluded peer, then either
+ * the frame or, for a document, the stamp and the document alone (the receiving node re-encodes the
+ * frame rather than carrying the document twice).
+ */
 public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> {
   public static final String NAME = "kp-room-event";
 
   @Override
   public void encodeToWire(Buffer buffer, RoomEvent event) {
-    if (event.excludePeer() == null) {
-      buffer.appendInt(-1);
-    } else {
-      byte[] exclude = event.excludePeer().getBytes(StandardCharsets.UTF_8);
-      buffer.appendInt(exclude.length).appendBytes(exclude);
-    }
-    buffer.appendInt(event.frame().length).appendBytes(event.frame());
+    writeBytes(buffer, event.excludePeer() == null ? null : event.excludePeer().getBytes(StandardCharsets.UTF_8));
+    buffer.appendLong(event.stamp());
+    writeBytes(buffer, event.document() == null ? event.frame() : event.document().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
   public RoomEvent decodeFromWire(int pos, Buffer buffer) {
     int excludeLength = buffer.getInt(pos);
     String exclude = excludeLength < 0 ? null : buffer.getString(pos + 4, pos + 4 + excludeLength, "UTF-8");
-    int framePos = pos + 4 + Math.max(excludeLength, 0);
-    int frameLength = buffer.getInt(framePos);
-    return new RoomEvent(exclude, buffer.getBytes(framePos + 4, framePos + 4 + frameLength));
+    pos += 4 + Math.max(excludeLength, 0);
+    long stamp = buffer.getLong(pos);
+    pos += 8;
+    int length = buffer.getInt(pos);
+    byte[] payload = buffer.getBytes(pos + 4, pos + 4 + length);
+    if (stamp == 0) {
+      return RoomEvent.of(exclude, payload);
+    }
+    String document = new String(payload, StandardCharsets.UTF_8);
+    return new RoomEvent(exclude, ServerMessages.documentSync(document).getBytes(StandardCharsets.UTF_8), document, stamp);
   }
 
   @Override
@@ -44,4 +52,11 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
     return -1;
   }
 
+  private static void writeBytes(Buffer buffer, byte[] bytes) {
+    if (bytes == null) {
+      buffer.appendInt(-1);
+    } else {
+      buffer.appendInt(bytes.length).appendBytes(bytes);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package app.khuphaen.sync.room;
 
 import app.khuphaen.sync.Errors;
+import app.khuphaen.sync.cluster.Membership;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
@@ -45,11 +46,12 @@ public final class RoomService {
   private final StoreHealth storeHealth;
   private final DocumentWriter writer;
   private final Documents documents;
-  private final String nodeId = UUID.randomUUID().toString();
+  private final String nodeId;
   private final AtomicLong connections = new AtomicLong();
 
-  private RoomService(Vertx vertx, RoomRegistry registry, Presence presence, RoomStore store) {
+  private RoomService(Vertx vertx, Membership membership, RoomRegistry registry, Presence presence, RoomStore store) {
     this.vertx = vertx;
+    this.nodeId = membership.nodeId();
     this.sharedData = vertx.sharedData();
     this.registry = registry;
     this.presence = presence;
@@ -60,14 +62,15 @@ public final class RoomService {
   }
 
   /** Builds the service and brings back the rooms the store kept, each counting as empty from now. */
-  public static Future<RoomService> start(Vertx vertx, RoomStore store) {
+  public static Future<RoomService> start(Vertx vertx, Membership membership, RoomStore store) {
     vertx.eventBus().unregisterDefaultCodec(RoomEvent.class);
     vertx.eventBus().registerDefaultCodec(RoomEvent.class, new RoomEventCodec());
     Future<AsyncMap<String, JsonObject>> rooms = vertx.sharedData().getAsyncMap("kp.rooms");
     Future<AsyncMap<String, JsonObject>> peers = vertx.sharedData().getAsyncMap("kp.presence");
     return Future.all(rooms, peers)
-        .map(v -> new RoomService(vertx, new RoomRegistry(rooms.result()), new Presence(peers.result()), store))
-        .compose(service -> service.restoreRooms().map(service));
+        .map(v -> new RoomService(vertx, membership, new RoomRegistry(rooms.result()), new Presence(peers.result()), store))
+        .compose(service -> service.restoreRooms().map(service))
+        .onSuccess(service -> membership.onNodeLeft(service::removeNode));
   }
 
   private Future<Void> restoreRooms() {
@@ -81,6 +84,11 @@ public final class RoomService {
       }
       return Future.all(puts).mapEmpty();
     });
+  }
+
+  /** The fan-out of one event loop's sockets. */
+  public LocalFanout newFanout() {
+    return new LocalFanout(vertx, documents);
   }
 
   /** A connection id unique across the cluster, for presence. */
@@ -190,18 +198,20 @@ public final class RoomService {
         publish(code, null, ServerMessages.peerLeft(peerId));
         log.info("room={} peer={} left", code, peerId);
       }
-      if (!removal.roomEmpty()) {
+      return removal.roomEmpty() ? markEmpty(code) : Future.succeededFuture();
+    }));
+  }
+
+  /** The room's last peer left: its idle clock starts. Caller holds the room's lock. */
+  private Future<Void> markEmpty(String code) {
+    return registry.get(code).compose(room -> {
+      if (room == null || room.emptySince() != null) {
         return Future.succeededFuture();
       }
-      return registry.get(code).compose(room -> {
-        if (room == null || room.emptySince() != null) {
-          return Future.succeededFuture();
-        }
-        RoomRecord empty = room.withEmptySince(Instant.now());
-        persistQuietly(empty);
-        return registry.put(empty);
-      });
-    }));
+      RoomRecord empty = room.withEmptySince(Instant.now());
+      persistQuietly(empty);
+      return registry.put(empty);
+    });
   }
 
   // ---- relaying ----
@@ -212,8 +222,9 @@ public final class RoomService {
 
   /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
   public void syncDocument(String code, String from, String document) {
-    String frame = ServerMessages.documentSync(document);
-    documents.replace(code, document, from, () -> publish(code, from, frame));
+    byte[] frame = ServerMessages.documentSync(document).getBytes(StandardCharsets.UTF_8);
+    documents.replace(code, document, from, stamp ->
+        vertx.eventBus().publish(LocalFanout.address(code), new RoomEvent(from, frame, document, stamp)));
   }
 
   /** The room's latest document, or null when it has none. */
@@ -273,7 +284,26 @@ public final class RoomService {
   }
 
   private void publish(String code, String excludePeer, String frame) {
-    vertx.eventBus().publish(LocalFanout.address(code), new RoomEvent(excludePeer, frame.getBytes(StandardCharsets.UTF_8)));
+    vertx.eventBus().publish(LocalFanout.address(code), RoomEvent.of(excludePeer, frame.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  // ---- nodes that leave ----
+
+  /**
+   * Another node left the cluster (stopped or died): its sockets are gone, so its peers leave presence
+   * and the rooms hear peer_left. Every surviving node runs this; under each room's lock only the first
+   * finds anything to remove, so each peer_left goes out once.
+   */
+  private void removeNode(String deadNode) {
+    presence.roomsWithNode(deadNode).onSuccess(codes -> codes.forEach(code ->
+        withRoomLock(code, () -> presence.removeNode(code, deadNode).compose(removal -> {
+          removal.peersGone().forEach(peer -> {
+            publish(code, null, ServerMessages.peerLeft(peer));
+            log.info("room={} peer={} left (its node {} is gone)", code, peer, deadNode);
+          });
+          return removal.peersGone().isEmpty() || !removal.roomEmpty() ? Future.succeededFuture() : markEmpty(code);
+        })).onFailure(err -> log.warn("room={} cleanup after node {} left failed: {}", code, deadNode, err.toString()))))
+        .onFailure(err -> log.warn("cleanup after node {} left failed: {}", deadNode, err.toString()));
   }
 
   // ---- idle sweep ----

@@ -13,6 +13,7 @@ import app.khuphaen.sync.room.RoomService;
 import app.khuphaen.sync.room.StoreUnavailableException;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.ServerWebSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class Session implements RoomMember {
   private final LocalFanout fanout;
   private final String connectionId;
   private final List<ByteBuf> held = new ArrayList<>();
+  private final Promise<Void> closed = Promise.promise();
   private Future<Void> tail = DONE;
   private State state = State.OUTSIDE;
   private String roomCode;
@@ -64,7 +66,13 @@ public final class Session implements RoomMember {
     ws.closeHandler(v -> enqueue(() -> leaveRoom().onComplete(ar -> {
       state = State.CLOSED;
       onClosed.run();
+      closed.complete();
     })));
+  }
+
+  /** Completes once the socket is closed and has left its room. */
+  public Future<Void> closed() {
+    return closed.future();
   }
 
   /** Closes the socket with the given WebSocket close code (e.g. 1001 when the server stops). */

@@ -23,7 +23,7 @@ public final class DocumentWriter {
   private static final long FIRST_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 5_000;
 
-  private record Pending(String document, String writtenBy, Instant writtenAt) {}
+  private record Pending(String document, String writtenBy, Instant writtenAt, long stamp) {}
 
   /** A room with a write in flight or waiting for a retry; absent when everything is stored. */
   private static final class Slot {
@@ -45,8 +45,8 @@ public final class DocumentWriter {
   }
 
   /** Queues {@code document} as the room's latest; it replaces any queued but unwritten one. */
-  public void submit(String code, String document, String writtenBy) {
-    Pending pending = new Pending(document, writtenBy, Instant.now());
+  public void submit(String code, String document, String writtenBy, long stamp) {
+    Pending pending = new Pending(document, writtenBy, Instant.now(), stamp);
     boolean[] start = {false};
     slots.compute(code, (k, slot) -> {
       if (slot == null) {
@@ -110,7 +110,7 @@ public final class DocumentWriter {
       return;
     }
     Pending pending = taken[0];
-    store.saveDocument(code, pending.document(), pending.writtenBy(), pending.writtenAt()).onComplete(ar -> {
+    store.saveDocument(code, pending.document(), pending.writtenBy(), pending.writtenAt(), pending.stamp()).onComplete(ar -> {
       if (ar.succeeded()) {
         health.succeeded();
         current.backoffMs = FIRST_BACKOFF_MS;

@@ -151,27 +151,33 @@ public final class JdbcRoomStore implements RoomStore {
   }
 
   @Override
-  public Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt) {
+  public Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
     return inTransaction(c -> {
       if (!roomExists(c, code)) {
-        return -1L; // removed meanwhile (idle sweep): nothing to keep
+        return ROOM_GONE; // removed meanwhile (idle sweep): nothing to keep
       }
-      long revision;
-      try (PreparedStatement st = c.prepareStatement("SELECT COALESCE(MAX(revision), 0) FROM documents WHERE room_code = ?")) {
+      long revision = 1;
+      try (PreparedStatement st = c.prepareStatement(
+          "SELECT revision, stamp FROM documents WHERE room_code = ? ORDER BY revision DESC LIMIT 1")) {
         st.setString(1, code);
         try (ResultSet rs = st.executeQuery()) {
-          rs.next();
-          revision = rs.getLong(1) + 1;
+          if (rs.next()) {
+            if (rs.getLong(2) > stamp) {
+              return SUPERSEDED; // another node stored a newer sync
+            }
+            revision = rs.getLong(1) + 1;
+          }
         }
       }
       try (PreparedStatement st = c.prepareStatement("INSERT INTO documents"
-          + " (room_code, revision, body, size_bytes, written_by, written_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+          + " (room_code, revision, body, size_bytes, written_by, written_at, stamp) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         st.setString(1, code);
         st.setLong(2, revision);
         st.setString(3, document);
         st.setLong(4, document.getBytes(StandardCharsets.UTF_8).length);
         st.setString(5, writtenBy);
         st.setLong(6, writtenAt.toEpochMilli());
+        st.setLong(7, stamp);
         st.executeUpdate();
       }
       try (PreparedStatement st = c.prepareStatement("DELETE FROM documents WHERE room_code = ? AND revision <= ?")) {
@@ -185,13 +191,13 @@ public final class JdbcRoomStore implements RoomStore {
 
   @Override
   public Future<StoredDocument> loadDocument(String code) {
-    return run(c -> queryDocument(c, "SELECT revision, body, written_by, written_at FROM documents"
+    return run(c -> queryDocument(c, "SELECT revision, body, written_by, written_at, stamp FROM documents"
         + " WHERE room_code = ? ORDER BY revision DESC LIMIT 1", code, null));
   }
 
   @Override
   public Future<StoredDocument> revision(String code, long revision) {
-    return run(c -> queryDocument(c, "SELECT revision, body, written_by, written_at FROM documents"
+    return run(c -> queryDocument(c, "SELECT revision, body, written_by, written_at, stamp FROM documents"
         + " WHERE room_code = ? AND revision = ?", code, revision));
   }
 
@@ -283,7 +289,7 @@ public final class JdbcRoomStore implements RoomStore {
       }
       try (ResultSet rs = st.executeQuery()) {
         return rs.next()
-            ? new StoredDocument(rs.getLong(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)))
+            ? new StoredDocument(rs.getLong(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), rs.getLong(5))
             : null;
       }
     }

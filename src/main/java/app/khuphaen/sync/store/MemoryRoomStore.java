@@ -45,14 +45,18 @@ public final class MemoryRoomStore implements RoomStore {
   }
 
   @Override
-  public Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt) {
+  public Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
     if (!rooms.containsKey(code)) {
-      return Future.succeededFuture(-1L);
+      return Future.succeededFuture(ROOM_GONE);
     }
     List<StoredDocument> kept = documents.computeIfAbsent(code, k -> new ArrayList<>());
     synchronized (kept) {
-      long revision = kept.isEmpty() ? 1 : kept.get(kept.size() - 1).revision() + 1;
-      kept.add(new StoredDocument(revision, document, writtenBy, writtenAt));
+      StoredDocument latest = kept.isEmpty() ? null : kept.get(kept.size() - 1);
+      if (latest != null && latest.stamp() > stamp) {
+        return Future.succeededFuture(SUPERSEDED);
+      }
+      long revision = latest == null ? 1 : latest.revision() + 1;
+      kept.add(new StoredDocument(revision, document, writtenBy, writtenAt, stamp));
       while (kept.size() > keep) {
         kept.remove(0);
       }

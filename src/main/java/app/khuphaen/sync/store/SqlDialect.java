@@ -14,7 +14,8 @@ enum SqlDialect {
               + " created_at INTEGER NOT NULL, empty_since INTEGER)",
           "CREATE TABLE documents (room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,"
               + " revision INTEGER NOT NULL, body TEXT NOT NULL, size_bytes INTEGER NOT NULL,"
-              + " written_by TEXT NOT NULL, written_at INTEGER NOT NULL, PRIMARY KEY (room_code, revision))")),
+              + " written_by TEXT NOT NULL, written_at INTEGER NOT NULL, PRIMARY KEY (room_code, revision))"),
+      List.of("ALTER TABLE documents ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0")),
   POSTGRES(
       // serializes writers of one room across nodes
       "SELECT code FROM rooms WHERE code = ? FOR UPDATE",
@@ -26,20 +27,24 @@ enum SqlDialect {
               + " created_at BIGINT NOT NULL, empty_since BIGINT)",
           "CREATE TABLE documents (room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,"
               + " revision BIGINT NOT NULL, body TEXT NOT NULL, size_bytes BIGINT NOT NULL,"
-              + " written_by TEXT NOT NULL, written_at BIGINT NOT NULL, PRIMARY KEY (room_code, revision))"));
+              + " written_by TEXT NOT NULL, written_at BIGINT NOT NULL, PRIMARY KEY (room_code, revision))"),
+      List.of("ALTER TABLE documents ADD COLUMN stamp BIGINT NOT NULL DEFAULT 0"));
 
   /** Locks the room's row for a document write, or null where the database serializes writers itself. */
   final String lockRoom;
   /** Taken around migrations where several servers may start at once, or null. */
   final String lockMigrations;
   final String unlockMigrations;
-  /** Schema version 1. Later versions append their own statement lists in {@link Migrations}. */
+  /** Schema version 1: rooms and document revisions. */
   final List<String> schemaV1;
+  /** Schema version 2: each revision's sync stamp, so nodes agree which document is newest. */
+  final List<String> schemaV2;
 
-  SqlDialect(String lockRoom, String lockMigrations, String unlockMigrations, List<String> schemaV1) {
+  SqlDialect(String lockRoom, String lockMigrations, String unlockMigrations, List<String> schemaV1, List<String> schemaV2) {
     this.lockRoom = lockRoom;
     this.lockMigrations = lockMigrations;
     this.unlockMigrations = unlockMigrations;
     this.schemaV1 = schemaV1;
+    this.schemaV2 = schemaV2;
   }
 }

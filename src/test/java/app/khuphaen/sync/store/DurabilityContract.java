@@ -101,7 +101,8 @@ abstract class DurabilityContract {
         host.send(Messages.syncDocument("{\"n\":" + i + ",\"pad\":\"" + padding + "\"}"));
       }
       for (int i = 1; i <= 100; i++) {
-        assertThat(guest.next("document_sync").getString("document")).startsWith("{\"n\":" + i + ",");
+        String relayed = guest.next("document_sync").getString("document");
+        assertThat(relayed.substring(0, relayed.indexOf(','))).isEqualTo("{\"n\":" + i);
       }
       String last = "{\"n\":100,\"pad\":\"" + padding + "\"}";
       Http.Response stored = awaitStored(server, "BURST1", last);

@@ -61,7 +61,7 @@ class DurableWriteBenchmark {
     for (int i = -WARMUP; i < RUNS; i++) {
       String document = base.replaceFirst("\"id\":0", "\"id\":" + (1000 + i)); // a new revision each time
       long start = System.nanoTime();
-      writer.submit("BENCH1", document, "host");
+      writer.submit("BENCH1", document, "host", 1000 + i);
       Await.result(writer.idle());
       if (i >= 0) {
         micros[i] = (System.nanoTime() - start) / 1000;

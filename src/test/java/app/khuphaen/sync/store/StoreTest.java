@@ -128,7 +128,7 @@ class StoreTest {
       codes.add(code);
       Instant now = Instant.now();
       Await.result(seed.saveRoom(new RoomRecord(code, UUID.randomUUID().toString(), "host", now, now)));
-      Await.result(seed.saveDocument(code, megabyte, "host", now));
+      Await.result(seed.saveDocument(code, megabyte, "host", now, 1));
     }
     Await.result(seed.close());
 

@@ -12,10 +12,14 @@ public final class Await {
   private Await() {}
 
   public static <T> T result(Future<T> future) {
+    return result(future, SECONDS);
+  }
+
+  public static <T> T result(Future<T> future, long seconds) {
     try {
-      return future.await(SECONDS, TimeUnit.SECONDS);
+      return future.await(seconds, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      throw new AssertionError("no answer within " + SECONDS + " s", e);
+      throw new AssertionError("no answer within " + seconds + " s", e);
     }
   }
 }

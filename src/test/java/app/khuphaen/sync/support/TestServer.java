@@ -1,6 +1,7 @@
 package app.khuphaen.sync.support;
 
 import app.khuphaen.sync.SyncServer;
+import app.khuphaen.sync.cluster.Node;
 import app.khuphaen.sync.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -21,14 +22,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestServer implements AutoCloseable {
   public final Vertx vertx;
+  public final Node node;
   public final SyncServer server;
   public final int port;
   public final Http http;
 
   private final Path tempDataDir;
 
-  private TestServer(Vertx vertx, SyncServer server, int port, Path tempDataDir) {
-    this.vertx = vertx;
+  private TestServer(Node node, SyncServer server, int port, Path tempDataDir) {
+    this.node = node;
+    this.vertx = node.vertx();
     this.server = server;
     this.port = port;
     this.tempDataDir = tempDataDir;
@@ -54,21 +57,21 @@ public final class TestServer implements AutoCloseable {
       tempDataDir = tempDir();
       config = config.copy().put(Settings.DATA_DIR, tempDataDir.toString());
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions()
+    int port = freePort();
+    Settings settings = Settings.from(config.copy().put(Settings.PORT, port));
+    Node node = Await.result(Node.start(settings, new VertxOptions()
         .setEventLoopPoolSize(2)
         .setBlockedThreadCheckInterval(100)
         .setMaxEventLoopExecuteTime(300)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
-    int port = freePort();
-    Settings settings = Settings.from(config.copy().put(Settings.PORT, port));
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)), 60);
     SyncServer server;
     try {
-      server = Await.result(SyncServer.start(vertx, settings));
+      server = Await.result(SyncServer.start(node, settings));
     } catch (RuntimeException | AssertionError e) {
-      Await.result(vertx.close());
+      Await.result(node.close());
       throw e;
     }
-    return new TestServer(vertx, server, port, tempDataDir);
+    return new TestServer(node, server, port, tempDataDir);
   }
 
   public WsClient connect() {
@@ -116,7 +119,7 @@ public final class TestServer implements AutoCloseable {
     try {
       Await.result(server.stop());
     } finally {
-      Await.result(vertx.close());
+      Await.result(node.close(), 60);
       deleteRecursively(tempDataDir);
     }
   }

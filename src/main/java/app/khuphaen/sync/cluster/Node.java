@@ -1,0 +1,115 @@
+package app.khuphaen.sync.cluster;
+
+import app.khuphaen.sync.config.Settings;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A Vert.x instance with its membership: plain for a single node, clustered through Hazelcast when
+ * CLUSTER is on. The rest of the server runs the same code either way.
+ */
+public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelcast) {
+
+  public static Future<Node> start(Settings settings, VertxOptions options) {
+    if (!settings.cluster().enabled()) {
+      return Future.succeededFuture(new Node(Vertx.vertx(options), Membership.single(), null));
+    }
+    Settings.ClusterSettings cluster = settings.cluster();
+    options.getEventBusOptions()
+        .setHost(cluster.host())
+        .setPort(cluster.eventBusPort())
+        .setClusterPublicHost(cluster.host());
+    // Hazelcast starts blocking; run it on a plain thread, not an event loop
+    return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> Hazelcast.newHazelcastInstance(hazelcastConfig(cluster))))
+        .compose(hz -> Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+            .map(vertx -> new Node(vertx, new HazelcastMembership(hz), hz))
+            .onFailure(err -> hz.shutdown()));
+  }
+
+  /** Closes Vert.x (leaving the cluster), then this node's Hazelcast member. */
+  public Future<Void> close() {
+    return vertx.close().eventually(() -> {
+      if (hazelcast != null) {
+        hazelcast.shutdown();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Vert.x's own maps and the network: a fixed member list over TCP on CLUSTER_HOST:CLUSTER_PORT (or
+   * Kubernetes DNS discovery), multicast only when asked for, no phone-home, and dead members noticed
+   * within seconds rather than Hazelcast's default minute.
+   */
+  static Config hazelcastConfig(Settings.ClusterSettings cluster) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName("khu-phaen-sync");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false"); // Main stops the node on SIGTERM
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", "6");
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(cluster.port()).setPortAutoIncrement(false);
+    network.setPublicAddress(cluster.host() + ":" + cluster.port());
+    network.getInterfaces().setEnabled(true).addInterface(cluster.host());
+    JoinConfig join = network.getJoin();
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getMulticastConfig().setEnabled(cluster.multicast());
+    if (cluster.kubernetesServiceDns() != null) {
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", cluster.kubernetesServiceDns());
+    } else if (!cluster.multicast()) {
+      join.getTcpIpConfig().setEnabled(true).setMembers(
+          cluster.members().isEmpty() ? java.util.List.of(cluster.host() + ":" + cluster.port()) : cluster.members());
+    }
+    return config;
+  }
+
+  /** Vert.x's Hazelcast node ids are the members' UUIDs. */
+  private static final class HazelcastMembership implements Membership {
+    private final String nodeId;
+    private final CopyOnWriteArrayList<Consumer<String>> handlers = new CopyOnWriteArrayList<>();
+
+    HazelcastMembership(HazelcastInstance hz) {
+      this.nodeId = hz.getCluster().getLocalMember().getUuid().toString();
+      hz.getCluster().addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+          // nothing to do: a new node brings its own peers
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+          String left = event.getMember().getUuid().toString();
+          handlers.forEach(h -> h.accept(left));
+        }
+      });
+    }
+
+    @Override
+    public String nodeId() {
+      return nodeId;
+    }
+
+    @Override
+    public void onNodeLeft(Consumer<String> handler) {
+      handlers.add(handler);
+    }
+  }
+}
