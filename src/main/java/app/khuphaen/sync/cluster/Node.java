@@ -14,6 +14,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
  * CLUSTER is on. The rest of the server runs the same code either way.
  */
 public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelcast) {
+  private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   public static Future<Node> start(Settings settings, VertxOptions options) {
     if (!settings.cluster().enabled()) {
@@ -32,9 +34,12 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
         .setHost(cluster.host())
         .setPort(cluster.eventBusPort())
         .setClusterPublicHost(cluster.host());
+    Config config = hazelcastConfig(cluster);
+    // the id Vert.x knows this node by, read back from each member by Vert.x and by HazelcastMembership
+    config.getMemberAttributeConfig().setAttribute(NODE_ID_ATTRIBUTE, UUID.randomUUID().toString());
     // Hazelcast starts blocking; run it on a plain thread, not an event loop
     return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(
-            () -> Hazelcast.newHazelcastInstance(hazelcastConfig(cluster))))
+            () -> Hazelcast.newHazelcastInstance(config)))
         .compose(hz -> Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
             .map(vertx -> new Node(vertx, new HazelcastMembership(hz), hz))
             .onFailure(err -> hz.shutdown()));
@@ -81,13 +86,13 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
     return config;
   }
 
-  /** Vert.x's Hazelcast node ids are the members' UUIDs. */
+  /** Node ids are the members' {@value #NODE_ID_ATTRIBUTE} attribute, as for Vert.x. */
   private static final class HazelcastMembership implements Membership {
     private final String nodeId;
     private final CopyOnWriteArrayList<Consumer<String>> handlers = new CopyOnWriteArrayList<>();
 
     HazelcastMembership(HazelcastInstance hz) {
-      this.nodeId = hz.getCluster().getLocalMember().getUuid().toString();
+      this.nodeId = hz.getCluster().getLocalMember().getAttribute(NODE_ID_ATTRIBUTE);
       hz.getCluster().addMembershipListener(new MembershipListener() {
         @Override
         public void memberAdded(MembershipEvent event) {
@@ -96,7 +101,7 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
 
         @Override
         public void memberRemoved(MembershipEvent event) {
-          String left = event.getMember().getUuid().toString();
+          String left = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
           handlers.forEach(h -> h.accept(left));
         }
       });

@@ -1,5 +1,7 @@
 package app.khuphaen.sync.room;
 
+import io.vertx.core.eventbus.MessageConsumer;
+
 import java.util.function.LongConsumer;
 
 /**
@@ -14,6 +16,8 @@ final class LatestDocument {
   private long stamp;
   private boolean known; // false until loaded from the store or replaced
   int localMembers; // guarded by the owning map's compute
+  /** Answers other nodes' requests for this document while this node holds it; null until known. */
+  MessageConsumer<Void> holder; // guarded by this
 
   synchronized boolean isKnown() {
     return known;
@@ -21,6 +25,10 @@ final class LatestDocument {
 
   synchronized String get() {
     return document;
+  }
+
+  synchronized long stamp() {
+    return stamp;
   }
 
   /** Takes the stored document unless a newer one arrived meanwhile. */

@@ -58,7 +58,7 @@ public final class RoomService {
     this.store = store;
     this.storeHealth = new StoreHealth();
     this.writer = new DocumentWriter(vertx, store, storeHealth);
-    this.documents = new Documents(store, writer);
+    this.documents = new Documents(vertx, store, writer);
   }
 
   /** Builds the service and brings back the rooms the store kept, each counting as empty from now. */

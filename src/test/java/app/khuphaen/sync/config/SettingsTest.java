@@ -79,4 +79,22 @@ class SettingsTest {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void aClusterNeedsPostgresql() {
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("CLUSTER", "true")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Invalid setting CLUSTER=true with STORE=sqlite: a cluster needs the shared PostgreSQL store");
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("CLUSTER", true).put("STORE", "memory")))
+        .hasMessageContaining("STORE=memory");
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("CLUSTER", "maybe")))
+        .hasMessage("Invalid setting CLUSTER=maybe: expected true or false");
+    Settings clustered = Settings.from(new JsonObject().put("CLUSTER", "true").put("DATABASE_URL", "postgres://u@h/db")
+        .put("CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2:5701,").put("CLUSTER_HOST", "10.0.0.1"));
+    assertThat(clustered.cluster().enabled()).isTrue();
+    assertThat(clustered.cluster().members()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+    assertThat(clustered.cluster().port()).isEqualTo(5701);
+    assertThat(clustered.cluster().eventBusPort()).isZero();
+    assertThat(clustered.cluster().multicast()).isFalse();
+  }
 }

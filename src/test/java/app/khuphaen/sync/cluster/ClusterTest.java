@@ -1,0 +1,226 @@
+package app.khuphaen.sync.cluster;
+
+import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.room.RoomService;
+import app.khuphaen.sync.support.Http;
+import app.khuphaen.sync.support.LogCapture;
+import app.khuphaen.sync.support.Messages;
+import app.khuphaen.sync.support.TestCluster;
+import app.khuphaen.sync.support.TestServer;
+import app.khuphaen.sync.support.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Three clustered nodes in this JVM behaving as one server. Needs PostgreSQL (skipped without). */
+class ClusterTest {
+  private static TestCluster cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = TestCluster.start(3, new JsonObject()
+        .put(Settings.ROOM_IDLE_TIMEOUT_SECONDS, 2)
+        .put(Settings.SWEEP_INTERVAL_SECONDS, 1));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static TestServer node(int i) {
+    return cluster.node(i);
+  }
+
+  private static List<String> ids(JsonArray peers) {
+    return peers.stream().map(p -> ((JsonObject) p).getString("id")).toList();
+  }
+
+  @Test
+  void peersOnDifferentNodesSeeEachOtherJoinAndLeave() {
+    node(0).createRoom("XPRES1");
+    try (WsClient a = node(0).connect(); WsClient b = node(1).connect(); WsClient c = node(2).connect()) {
+      a.join("XPRES1", "a", true);
+      b.join("XPRES1", "b", false);
+      assertThat(a.next("peer_joined").getJsonObject("peer").getString("id")).isEqualTo("b");
+      JsonObject info = c.join("XPRES1", "c", false);
+      assertThat(ids(info.getJsonArray("peers"))).containsExactlyInAnyOrder("a", "b", "c");
+      assertThat(a.next("peer_joined").getJsonObject("peer").getString("id")).isEqualTo("c");
+      assertThat(b.next("peer_joined").getJsonObject("peer").getString("id")).isEqualTo("c");
+      for (int i = 0; i < 3; i++) {
+        JsonObject rest = node(i).http.get("/api/rooms/XPRES1").json();
+        assertThat(rest.getInteger("peer_count")).as("node %d", i).isEqualTo(3);
+      }
+      c.send(Messages.action("leave"));
+      assertThat(a.next("peer_left").getString("peer_id")).isEqualTo("c");
+      assertThat(b.next("peer_left").getString("peer_id")).isEqualTo("c");
+    }
+  }
+
+  @Test
+  void dataAndDocumentsCrossNodesAndLateJoinersAnywhereGetTheLatest() {
+    node(0).createRoom("XDOCS1");
+    try (WsClient host = node(0).connect(); WsClient guest = node(1).connect()) {
+      host.join("XDOCS1", "host", true);
+      guest.join("XDOCS1", "guest", false);
+      host.next("peer_joined");
+
+      host.send(Messages.broadcast("สวัสดี 👋"));
+      assertThat(guest.next("data")).isEqualTo(new JsonObject().put("type", "data").put("from", "host").put("data", "สวัสดี 👋"));
+      host.send(Messages.syncDocument("doc from node 0"));
+      assertThat(guest.next("document_sync").getString("document")).isEqualTo("doc from node 0");
+      guest.send(Messages.syncDocument("doc from node 1"));
+      assertThat(host.next("document_sync").getString("document")).isEqualTo("doc from node 1");
+      host.expectNothingPending();
+      guest.expectNothingPending();
+
+      // a late joiner on the node with no peers in the room, right after the sync
+      try (WsClient late = node(2).connect()) {
+        late.send(Messages.join("XDOCS1", "late", false));
+        late.next("room_info");
+        late.next("connected");
+        assertThat(late.next("document_sync").getString("document")).isEqualTo("doc from node 1");
+      }
+      // and one on a node that has peers
+      try (WsClient late = node(0).connect()) {
+        late.send(Messages.join("XDOCS1", "late2", false));
+        late.next("room_info");
+        late.next("connected");
+        assertThat(late.next("document_sync").getString("document")).isEqualTo("doc from node 1");
+      }
+    }
+  }
+
+  @Test
+  void eachSendersOrderHoldsAcrossNodes() {
+    node(0).createRoom("XORDER");
+    int count = 1000;
+    try (WsClient s0 = node(0).connect(); WsClient s1 = node(1).connect(); WsClient receiver = node(2).connect()) {
+      receiver.join("XORDER", "receiver", true);
+      s0.join("XORDER", "s0", false);
+      s1.join("XORDER", "s1", false);
+      receiver.next("peer_joined");
+      receiver.next("peer_joined");
+      for (int i = 0; i < count; i++) {
+        s0.send(Messages.broadcast("s0-" + i));
+        s1.send(Messages.broadcast("s1-" + i));
+      }
+      Map<String, Integer> next = new HashMap<>(Map.of("s0", 0, "s1", 0));
+      for (int i = 0; i < 2 * count; i++) {
+        JsonObject data = receiver.next("data");
+        String from = data.getString("from");
+        assertThat(data.getString("data")).isEqualTo(from + "-" + next.get(from));
+        next.merge(from, 1, Integer::sum);
+      }
+      assertThat(next).containsEntry("s0", count).containsEntry("s1", count);
+    }
+  }
+
+  @Test
+  void concurrentSyncsOnTwoNodesEndWithEveryPeerOnTheSameDocument() {
+    node(0).createRoom("XRACE1");
+    try (WsClient a = node(0).connect(); WsClient b = node(1).connect(); WsClient watcher = node(2).connect()) {
+      a.join("XRACE1", "a", true);
+      b.join("XRACE1", "b", false);
+      watcher.join("XRACE1", "w", false);
+      a.next("peer_joined");
+      a.next("peer_joined");
+      b.next("peer_joined");
+      for (int i = 0; i < 50; i++) {
+        a.send(Messages.syncDocument("a" + i));
+        b.send(Messages.syncDocument("b" + i));
+      }
+      // a barrier: each sender's marker arrives after all its documents (per-sender order)
+      a.send(Messages.broadcast("done-a"));
+      b.send(Messages.broadcast("done-b"));
+      awaitMarkers(a, "done-b");
+      awaitMarkers(b, "done-a");
+      awaitMarkers(watcher, "done-a", "done-b");
+
+      String[] agreed = new String[3];
+      WsClient[] peers = {a, b, watcher};
+      for (int p = 0; p < 3; p++) {
+        peers[p].send(Messages.action("request_sync"));
+        agreed[p] = peers[p].next("document_sync").getString("document");
+      }
+      assertThat(agreed[0]).isIn("a49", "b49");
+      assertThat(agreed[1]).isEqualTo(agreed[0]);
+      assertThat(agreed[2]).isEqualTo(agreed[0]);
+    }
+  }
+
+  /** Reads (and drops) document relays until each marker broadcast has arrived. */
+  private static void awaitMarkers(WsClient client, String... markers) {
+    java.util.Set<String> missing = new java.util.HashSet<>(List.of(markers));
+    while (!missing.isEmpty()) {
+      JsonObject message = client.next();
+      if ("data".equals(message.getString("type"))) {
+        missing.remove(message.getString("data"));
+      }
+    }
+  }
+
+  @Test
+  void creatingTheSameCodeOnTwoNodesAtOnceMakesOneRoom() {
+    HttpClient c0 = node(0).vertx.createHttpClient();
+    HttpClient c1 = node(1).vertx.createHttpClient();
+    String body = new JsonObject().put("desired_room_code", "XRACE2").encode();
+    Future<JsonObject> first = post(c0, node(0).port, body);
+    Future<JsonObject> second = post(c1, node(1).port, body);
+    JsonObject one = app.khuphaen.sync.support.Await.result(first);
+    JsonObject two = app.khuphaen.sync.support.Await.result(second);
+    assertThat(two.getString("room_id")).isEqualTo(one.getString("room_id"));
+    assertThat(two.getString("host_id")).isEqualTo(one.getString("host_id"));
+    assertThat(one.getBoolean("restored", false) ^ two.getBoolean("restored", false)).as("exactly one created it").isTrue();
+  }
+
+  @Test
+  void theIdleSweepRemovesARoomOnceAcrossTheCluster() {
+    try (LogCapture log = new LogCapture(RoomService.class)) {
+      node(1).createRoom("XSWEEP");
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (node(2).http.get("/api/rooms/XSWEEP").status() != 404) {
+        assertThat(System.nanoTime()).as("swept within 20 s").isLessThan(deadline);
+        node(2).vertx.timer(100).await();
+      }
+      // every node sweeps every second: give them all a chance to (wrongly) remove it again
+      node(2).vertx.timer(2_500).await();
+      assertThat(log.lines().stream().filter(l -> l.startsWith("room=XSWEEP removed"))).hasSize(1);
+    }
+  }
+
+  @Test
+  void aNodeThatStopsTakesItsPeersOutOfPresenceAtOnce() {
+    node(0).createRoom("XSTOP1");
+    try (WsClient stays = node(0).connect()) {
+      stays.join("XSTOP1", "stays", true); // occupied: the 2 s idle sweep leaves it alone
+      TestServer extra = TestServer.start(cluster.config(0).put(Settings.CLUSTER_PORT, TestServer.freePort()));
+      WsClient goes = extra.connect();
+      goes.join("XSTOP1", "goes", false);
+      assertThat(stays.next("peer_joined").getJsonObject("peer").getString("id")).isEqualTo("goes");
+      extra.close();
+      assertThat(goes.awaitClose()).isEqualTo((short) 1001);
+      assertThat(stays.next("peer_left").getString("peer_id")).isEqualTo("goes");
+      assertThat(node(1).http.get("/api/rooms/XSTOP1").json().getInteger("peer_count")).isEqualTo(1);
+    }
+  }
+
+  private static Future<JsonObject> post(HttpClient client, int port, String body) {
+    return client.request(HttpMethod.POST, port, "127.0.0.1", "/api/rooms")
+        .compose(req -> req.send(body).compose(resp -> resp.body()))
+        .map(buf -> new JsonObject(buf.toString()));
+  }
+}
