@@ -2,7 +2,9 @@ package app.khuphaen.sync;
 
 import app.khuphaen.sync.cluster.Membership;
 import app.khuphaen.sync.cluster.Node;
+import app.khuphaen.sync.config.ConfigException;
 import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.http.ClientAddress;
 import app.khuphaen.sync.http.ConnectionCounter;
 import app.khuphaen.sync.http.CreationRateLimiter;
 import app.khuphaen.sync.http.HttpVerticle;
@@ -50,19 +52,26 @@ public final class SyncServer {
     SyncServer server = new SyncServer(vertx, settings, store);
     int instances = Runtime.getRuntime().availableProcessors();
     CreationRateLimiter rateLimiter = new CreationRateLimiter();
-    ConnectionCounter connections = new ConnectionCounter();
-    return RoomService.start(vertx, membership, store)
+    ConnectionCounter connections = new ConnectionCounter(settings.limits().maxConnectionsPerIp());
+    ClientAddress clientAddress;
+    try {
+      clientAddress = new ClientAddress(settings.security().trustedProxies());
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    return RoomService.start(vertx, membership, settings, store)
         .onSuccess(rooms -> server.rooms = rooms)
         .compose(rooms -> vertx.deployVerticle(
-                () -> new HttpVerticle(settings, rooms, rateLimiter, connections),
+                () -> new HttpVerticle(settings, rooms, rateLimiter, connections, clientAddress),
                 new DeploymentOptions().setInstances(instances))
             .onSuccess(server.deployments::add)
             .compose(id -> vertx.deployVerticle(
                 new IdleSweeper(rooms, settings.roomIdleTimeoutSeconds(), settings.sweepIntervalSeconds())))
             .onSuccess(server.deployments::add))
         .map(server)
-        .onSuccess(s -> log.info("listening on 0.0.0.0:{} ({} event loops), room idle timeout {} s{}",
-            settings.port(), instances, settings.roomIdleTimeoutSeconds(),
+        .onSuccess(s -> log.info("listening on 0.0.0.0:{}{} ({} event loops), room idle timeout {} s, host auth {}{}",
+            settings.port(), settings.security().tlsCertFile() != null ? " with TLS" : "", instances,
+            settings.roomIdleTimeoutSeconds(), settings.security().hostAuth().name().toLowerCase(java.util.Locale.ROOT),
             settings.cluster().enabled() ? ", cluster node " + membership.nodeId() : ""));
   }
 

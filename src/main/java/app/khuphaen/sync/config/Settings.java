@@ -25,7 +25,9 @@ public record Settings(
     String dataDir,
     DatabaseUrl databaseUrl,
     int documentRevisions,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    Limits limits,
+    Security security) {
 
   /** Where rooms and documents are kept. */
   public enum StoreKind { SQLITE, POSTGRES, MEMORY }
@@ -47,6 +49,38 @@ public record Settings(
   public static final String EVENTBUS_PORT = "EVENTBUS_PORT";
   public static final String CLUSTER_MULTICAST = "CLUSTER_MULTICAST";
   public static final String CLUSTER_KUBERNETES_SERVICE_DNS = "CLUSTER_KUBERNETES_SERVICE_DNS";
+
+  public static final String MAX_METADATA_BYTES = "MAX_METADATA_BYTES";
+  public static final String MAX_DATA_BYTES = "MAX_DATA_BYTES";
+  public static final String MAX_PEERS_PER_ROOM = "MAX_PEERS_PER_ROOM";
+  public static final String MAX_ROOMS = "MAX_ROOMS";
+  public static final String MAX_CONNECTIONS_PER_IP = "MAX_CONNECTIONS_PER_IP";
+  public static final String MESSAGE_RATE_PER_SECOND = "MESSAGE_RATE_PER_SECOND";
+  public static final String MESSAGE_BURST = "MESSAGE_BURST";
+  public static final String OUTBOUND_QUEUE_BYTES = "OUTBOUND_QUEUE_BYTES";
+  public static final String WS_PING_INTERVAL_SECONDS = "WS_PING_INTERVAL_SECONDS";
+  public static final String WS_IDLE_TIMEOUT_SECONDS = "WS_IDLE_TIMEOUT_SECONDS";
+  public static final String HOST_AUTH = "HOST_AUTH";
+  public static final String TRUSTED_PROXIES = "TRUSTED_PROXIES";
+  public static final String CORS_ORIGINS = "CORS_ORIGINS";
+  public static final String TLS_CERT_FILE = "TLS_CERT_FILE";
+  public static final String TLS_KEY_FILE = "TLS_KEY_FILE";
+
+  /** What one client may send and hold; see README "Limits and security". */
+  public record Limits(int maxMetadataBytes, int maxDataBytes, int maxPeersPerRoom, int maxRooms,
+                       int maxConnectionsPerIp, int messageRatePerSecond, int messageBurst, int outboundQueueBytes,
+                       int wsPingIntervalSeconds, int wsIdleTimeoutSeconds) {}
+
+  /** {@code OFF}: the existing front end works unchanged; {@code REQUIRED}: the host must prove itself. */
+  public enum HostAuth { OFF, REQUIRED }
+
+  /**
+   * @param trustedProxies CIDR blocks whose X-Forwarded-For / X-Forwarded-Proto are believed
+   * @param corsOrigins allowed origins, or empty for any origin
+   * @param tlsCertFile PEM certificate chain, or null for plain HTTP
+   */
+  public record Security(HostAuth hostAuth, List<String> trustedProxies, List<String> corsOrigins,
+                         String tlsCertFile, String tlsKeyFile) {}
 
   /** Clustered mode; {@code enabled == false} means a single node and the other fields are unused. */
   public record ClusterSettings(boolean enabled, List<String> members, String host, int port, int eventBusPort,
@@ -79,7 +113,50 @@ public record Settings(
         dataDir == null ? "data" : dataDir,
         databaseUrl,
         (int) integer(config, DOCUMENT_REVISIONS, 10, 1, 1000),
-        cluster);
+        cluster,
+        limits(config),
+        security(config));
+  }
+
+  private static Limits limits(JsonObject config) {
+    int ping = (int) integer(config, WS_PING_INTERVAL_SECONDS, 30, 1, 3600);
+    int idle = (int) integer(config, WS_IDLE_TIMEOUT_SECONDS, 75, 2, 86_400);
+    if (idle <= ping) {
+      throw new ConfigException("Invalid setting WS_IDLE_TIMEOUT_SECONDS=" + idle
+          + ": expected more than WS_PING_INTERVAL_SECONDS (" + ping + "), or live clients would be closed");
+    }
+    return new Limits(
+        (int) integer(config, MAX_METADATA_BYTES, 4 * 1024, 0, Integer.MAX_VALUE),
+        (int) integer(config, MAX_DATA_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE),
+        (int) integer(config, MAX_PEERS_PER_ROOM, 100, 1, 1_000_000),
+        (int) integer(config, MAX_ROOMS, 10_000, 1, 100_000_000),
+        (int) integer(config, MAX_CONNECTIONS_PER_IP, 50, 1, 1_000_000),
+        (int) integer(config, MESSAGE_RATE_PER_SECOND, 1000, 1, 10_000_000),
+        (int) integer(config, MESSAGE_BURST, 2000, 1, 10_000_000),
+        (int) integer(config, OUTBOUND_QUEUE_BYTES, 32 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        ping,
+        idle);
+  }
+
+  private static Security security(JsonObject config) {
+    String hostAuth = text(config, HOST_AUTH);
+    HostAuth auth = switch (hostAuth == null ? "off" : hostAuth.trim().toLowerCase(Locale.ROOT)) {
+      case "off" -> HostAuth.OFF;
+      case "required" -> HostAuth.REQUIRED;
+      default -> throw invalid(HOST_AUTH, hostAuth, "off or required");
+    };
+    String cert = text(config, TLS_CERT_FILE);
+    String key = text(config, TLS_KEY_FILE);
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException("Invalid setting " + (cert == null ? TLS_KEY_FILE : TLS_CERT_FILE)
+          + ": TLS needs both TLS_CERT_FILE and TLS_KEY_FILE (PEM files)");
+    }
+    return new Security(auth, list(config, TRUSTED_PROXIES), list(config, CORS_ORIGINS), cert, key);
+  }
+
+  private static List<String> list(JsonObject config, String name) {
+    String raw = text(config, name);
+    return raw == null ? List.of() : Arrays.stream(raw.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 
   private static ClusterSettings cluster(JsonObject config) {

@@ -4,10 +4,10 @@ import app.khuphaen.sync.Errors;
 import app.khuphaen.sync.Version;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.Timestamps;
-import app.khuphaen.sync.room.RoomNotFoundException;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.RoomService;
-import app.khuphaen.sync.room.StoreUnavailableException;
+import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.room.RoomRefusal;
 import app.khuphaen.sync.store.StoreException;
 import app.khuphaen.sync.store.StoredDocument;
 import io.vertx.core.Future;
@@ -39,19 +39,29 @@ public final class RestApi {
   private final RoomService rooms;
   private final CreationRateLimiter rateLimiter;
   private final ConnectionCounter connections;
+  private final ClientAddress clientAddress;
+  private final Settings.Security security;
 
-  public RestApi(RoomService rooms, CreationRateLimiter rateLimiter, ConnectionCounter connections) {
+  public RestApi(RoomService rooms, CreationRateLimiter rateLimiter, ConnectionCounter connections,
+                 ClientAddress clientAddress, Settings.Security security) {
     this.rooms = rooms;
     this.rateLimiter = rateLimiter;
     this.connections = connections;
+    this.clientAddress = clientAddress;
+    this.security = security;
   }
 
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
-    router.route().handler(CorsHandler.create()
-        .addOrigin("*")
+    CorsHandler cors = CorsHandler.create()
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
-            HttpMethod.DELETE, HttpMethod.HEAD, HttpMethod.OPTIONS)));
+            HttpMethod.DELETE, HttpMethod.HEAD, HttpMethod.OPTIONS));
+    if (security.corsOrigins().isEmpty()) {
+      cors.addOrigin("*");
+    } else {
+      cors.addOrigins(security.corsOrigins());
+    }
+    router.route().handler(cors);
     router.get("/").handler(this::info);
     router.get("/health").handler(this::health);
     router.post("/api/rooms").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(this::createRoom);
@@ -59,6 +69,8 @@ public final class RestApi {
     router.get("/api/rooms/:room_code/document").handler(this::storedDocument);
     router.get("/api/rooms/:room_code/revisions").handler(this::revisions);
     router.get("/api/rooms/:room_code/revisions/:rev").handler(this::revision);
+    router.delete("/api/rooms/:room_code").handler(this::deleteRoom);
+    router.post("/api/rooms/:room_code/revisions/:rev/restore").handler(this::restoreRevision);
     router.errorHandler(404, ctx -> Json.fail(ctx, 404, "Not found"));
     router.errorHandler(405, ctx -> Json.fail(ctx, 405, "Method not allowed"));
     router.errorHandler(413, ctx -> Json.fail(ctx, 413, "Request body too large"));
@@ -99,7 +111,8 @@ public final class RestApi {
   }
 
   private void createRoom(RoutingContext ctx) {
-    long retryAfter = rateLimiter.tryAcquire(ctx.request().remoteAddress().hostAddress());
+    HttpServerRequest request = ctx.request();
+    long retryAfter = rateLimiter.tryAcquire(clientAddress.clientIp(request.remoteAddress(), request.headers()));
     if (retryAfter > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
       Json.fail(ctx, 429, "Too many requests");
@@ -108,6 +121,7 @@ public final class RestApi {
     JsonObject wishes = wishes(ctx);
     Object code = wishes.getValue("desired_room_code");
     Object hostId = wishes.getValue("desired_host_id");
+    Object hostKey = wishes.getValue("host_key");
     if (code != null && !(code instanceof String s && Identifiers.isValidRoomCode(s))) {
       Json.fail(ctx, 400, Identifiers.INVALID_ROOM_CODE);
       return;
@@ -117,16 +131,18 @@ public final class RestApi {
       return;
     }
     String desiredCode = code == null ? null : Identifiers.normalizeRoomCode((String) code);
-    rooms.create(desiredCode, (String) hostId)
+    rooms.create(desiredCode, (String) hostId, hostKey instanceof String key ? key : null)
         .onSuccess(created -> {
           JsonObject body = new JsonObject()
               .put("success", true)
               .put("room_code", created.room().code())
               .put("room_id", created.room().roomId())
               .put("host_id", created.room().hostId())
-              .put("websocket_url", websocketUrl(ctx.request()));
+              .put("websocket_url", websocketUrl(request));
           if (created.restored()) {
             body.put("restored", true);
+          } else {
+            body.put("host_key", created.hostKey()); // the only time it is ever shown
           }
           Json.send(ctx, 200, body);
         })
@@ -214,6 +230,46 @@ public final class RestApi {
         .onFailure(err -> failRoomRequest(ctx, err));
   }
 
+  /** {@code DELETE /api/rooms/:room_code} with {@code Authorization: Bearer <host_key>}. */
+  private void deleteRoom(RoutingContext ctx) {
+    String code = roomCode(ctx);
+    if (code == null) {
+      return;
+    }
+    rooms.delete(code, bearer(ctx))
+        .onSuccess(v -> Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code)))
+        .onFailure(err -> failRoomRequest(ctx, err));
+  }
+
+  /** {@code POST /api/rooms/:room_code/revisions/:rev/restore} with {@code Authorization: Bearer <host_key>}. */
+  private void restoreRevision(RoutingContext ctx) {
+    String code = roomCode(ctx);
+    if (code == null) {
+      return;
+    }
+    long revision;
+    try {
+      revision = Long.parseLong(ctx.pathParam("rev"));
+    } catch (NumberFormatException e) {
+      Json.fail(ctx, 400, "Invalid revision: expected a whole number");
+      return;
+    }
+    rooms.restoreRevision(code, revision, bearer(ctx))
+        .onSuccess(doc -> {
+          if (doc == null) {
+            Json.fail(ctx, 404, "No such revision");
+          } else {
+            Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code).put("restored_revision", revision));
+          }
+        })
+        .onFailure(err -> failRoomRequest(ctx, err));
+  }
+
+  private static String bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+  }
+
   private static void sendDocument(RoutingContext ctx, StoredDocument doc) {
     if (doc == null) {
       Json.fail(ctx, 404, "No document");
@@ -237,10 +293,8 @@ public final class RestApi {
   }
 
   private static void failRoomRequest(RoutingContext ctx, Throwable err) {
-    if (err instanceof RoomNotFoundException) {
-      Json.fail(ctx, 404, ServerMessages.ROOM_NOT_FOUND);
-    } else if (err instanceof StoreUnavailableException) {
-      Json.fail(ctx, 503, err.getMessage());
+    if (err instanceof RoomRefusal refusal) {
+      Json.fail(ctx, refusal.reason.httpStatus, refusal.reason.message);
     } else if (err instanceof StoreException || err instanceof java.sql.SQLException) {
       log.warn("{} {}: store failed: {}", ctx.request().method(), ctx.request().path(), Errors.rootMessage(err));
       Json.fail(ctx, 503, "Storage unavailable");
@@ -249,12 +303,13 @@ public final class RestApi {
     }
   }
 
-  /** Built from the request (Host header, TLS or not), never a hard-coded address. */
-  private static String websocketUrl(HttpServerRequest request) {
+  /** Built from the request (Host header; TLS directly or per a trusted proxy), never a hard-coded address. */
+  private String websocketUrl(HttpServerRequest request) {
     String host = request.getHeader("Host");
     if (host == null || !SAFE_HOST.matcher(host).matches()) {
       host = request.localAddress().hostAddress() + ":" + request.localAddress().port();
     }
-    return (request.isSSL() ? "wss" : "ws") + "://" + host + "/ws";
+    boolean tls = clientAddress.isTls(request.isSSL(), request.remoteAddress(), request.headers());
+    return (tls ? "wss" : "ws") + "://" + host + "/ws";
   }
 }

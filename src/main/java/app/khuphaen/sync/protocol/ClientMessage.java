@@ -3,8 +3,11 @@ package app.khuphaen.sync.protocol;
 /** What a client can send over the WebSocket, one record per {@code action}. */
 public sealed interface ClientMessage {
 
-  /** {@code metadata} is any JSON value already decoded (JsonObject, JsonArray, String, Number, Boolean) or null. */
-  record Join(String roomCode, String peerId, boolean isHost, Object metadata) implements ClientMessage {}
+  /**
+   * {@code metadata} is any JSON value already decoded (JsonObject, JsonArray, String, Number,
+   * Boolean) or null; {@code hostKey} is the room's host key, or null (needed with HOST_AUTH=required).
+   */
+  record Join(String roomCode, String peerId, boolean isHost, Object metadata, String hostKey) implements ClientMessage {}
 
   record Broadcast(String data) implements ClientMessage {}
 

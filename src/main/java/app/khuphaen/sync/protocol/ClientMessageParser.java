@@ -26,7 +26,8 @@ public final class ClientMessageParser {
           requiredString(json, "room_code"),
           requiredString(json, "peer_id"),
           optionalBoolean(json, "is_host"),
-          json.getValue("metadata"));
+          json.getValue("metadata"),
+          optionalString(json, "host_key"));
       case "broadcast" -> new ClientMessage.Broadcast(requiredString(json, "data"));
       case "sync_document" -> new ClientMessage.SyncDocument(requiredString(json, "document"));
       case "request_sync" -> new ClientMessage.RequestSync();
@@ -40,6 +41,17 @@ public final class ClientMessageParser {
     Object value = json.getValue(field);
     if (value == null) {
       throw new InvalidMessageException("missing field '" + field + "'");
+    }
+    if (!(value instanceof String s)) {
+      throw new InvalidMessageException("field '" + field + "' must be a string");
+    }
+    return s;
+  }
+
+  private static String optionalString(JsonObject json, String field) throws InvalidMessageException {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
     }
     if (!(value instanceof String s)) {
       throw new InvalidMessageException("field '" + field + "' must be a string");

@@ -11,6 +11,9 @@ public final class ServerMessages {
   public static final String NOT_IN_A_ROOM = "Not in a room";
   public static final String INVALID_FORMAT_PREFIX = "Invalid message format: ";
   public static final String BINARY_NOT_SUPPORTED = "binary frames are not supported";
+  public static final String ROOM_DELETED = "Room deleted";
+  public static final String RATE_LIMITED = "Rate limit exceeded";
+  public static final String TOO_MANY_CONNECTIONS = "Too many connections from your address";
 
   private static final String PONG = new JsonObject().put("type", "pong").encode();
 
@@ -44,6 +47,14 @@ public final class ServerMessages {
 
   public static String error(String message) {
     return type("error").put("message", message).encode();
+  }
+
+  public static String dataTooLarge(int limit) {
+    return "Data too large: at most " + limit + " bytes";
+  }
+
+  public static String metadataTooLarge(int limit) {
+    return "Metadata too large: at most " + limit + " bytes";
   }
 
   public static String invalidFormat(String reason) {

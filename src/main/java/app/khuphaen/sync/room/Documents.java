@@ -71,7 +71,7 @@ final class Documents {
       return Future.succeededFuture(unwritten);
     }
     return askOtherNodes(code)
-        .recover(none -> store.loadDocument(code).recover(err -> Future.failedFuture(new StoreUnavailableException(err))))
+        .recover(none -> store.loadDocument(code).recover(err -> Future.failedFuture(new RoomRefusal(RoomRefusal.Reason.STORAGE_UNAVAILABLE, err))))
         .map(found -> {
           String text = found == null ? null : found.document();
           long stamp = found == null ? 0 : found.stamp();

@@ -84,7 +84,9 @@ public final class LocalFanout {
     try {
       // a copy of the list: delivering may close a socket, which removes it from the group
       for (RoomMember member : group.members.toArray(new RoomMember[0])) {
-        if (event.isFor(member.peerId())) {
+        if (event.closesRoom()) {
+          member.evict(code, frame);
+        } else if (event.isFor(member.peerId())) {
           member.deliver(frame);
         }
       }

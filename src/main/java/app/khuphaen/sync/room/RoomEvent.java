@@ -7,11 +7,17 @@ package app.khuphaen.sync.room;
  * @param frame the complete JSON text frame as UTF-8; never modified after creation
  * @param document for a document_sync, the document itself (so other nodes can keep it), else null
  * @param stamp for a document_sync, its {@link DocumentClock} stamp, else 0
+ * @param closesRoom whether the room is gone (deleted by its host) and its members must leave it
  */
-public record RoomEvent(String excludePeer, byte[] frame, String document, long stamp) {
+public record RoomEvent(String excludePeer, byte[] frame, String document, long stamp, boolean closesRoom) {
 
   public static RoomEvent of(String excludePeer, byte[] frame) {
-    return new RoomEvent(excludePeer, frame, null, 0);
+    return new RoomEvent(excludePeer, frame, null, 0, false);
+  }
+
+  /** The room was deleted: every member gets {@code frame} and is out of the room. */
+  public static RoomEvent closing(byte[] frame) {
+    return new RoomEvent(null, frame, null, 0, true);
   }
 
   /** Whether a socket joined as {@code peerId} should receive this event. */

@@ -11,4 +11,7 @@ public interface RoomMember {
    * by every receiver on this event loop: retain (or retainedDuplicate) whatever is kept or written.
    */
   void deliver(ByteBuf frame);
+
+  /** The room was deleted: {@code frame} says so, and the member is no longer in it. */
+  void evict(String code, ByteBuf frame);
 }

@@ -2,17 +2,18 @@ package app.khuphaen.sync.room;
 
 import app.khuphaen.sync.Errors;
 import app.khuphaen.sync.cluster.Membership;
+import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
+import app.khuphaen.sync.room.RoomRefusal.Reason;
 import app.khuphaen.sync.store.DocumentWriter;
 import app.khuphaen.sync.store.RevisionInfo;
 import app.khuphaen.sync.store.RoomStore;
-import app.khuphaen.sync.store.StoreException;
 import app.khuphaen.sync.store.StoreHealth;
 import app.khuphaen.sync.store.StoredDocument;
-import io.vertx.core.Promise;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -25,13 +26,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The rooms of this server: creation, presence, joining and leaving, relaying, documents and the
- * idle sweep. Thread-safe; one instance per node, shared by every event loop. Membership changes of
- * a room run under the room's shared-data lock, so presence and the peer_joined / peer_left events
- * that announce it stay in the same order everywhere.
+ * The rooms of this server: creation, presence, joining and leaving, relaying, documents, host
+ * authority and the idle sweep. Thread-safe; one instance per node, shared by every event loop.
+ * Membership changes of a room run under the room's shared-data lock, so presence and the
+ * peer_joined / peer_left events that announce it stay in the same order everywhere.
  */
 public final class RoomService {
   private static final Logger log = LoggerFactory.getLogger(RoomService.class);
@@ -47,28 +49,34 @@ public final class RoomService {
   private final DocumentWriter writer;
   private final Documents documents;
   private final String nodeId;
+  private final Settings.Limits limits;
+  private final Settings.HostAuth hostAuth;
   private final AtomicLong connections = new AtomicLong();
 
-  private RoomService(Vertx vertx, Membership membership, RoomRegistry registry, Presence presence, RoomStore store) {
+  private RoomService(Vertx vertx, Membership membership, Settings settings, RoomRegistry registry,
+                      Presence presence, RoomStore store) {
     this.vertx = vertx;
     this.nodeId = membership.nodeId();
     this.sharedData = vertx.sharedData();
     this.registry = registry;
     this.presence = presence;
     this.store = store;
+    this.limits = settings.limits();
+    this.hostAuth = settings.security().hostAuth();
     this.storeHealth = new StoreHealth();
     this.writer = new DocumentWriter(vertx, store, storeHealth);
     this.documents = new Documents(vertx, store, writer);
   }
 
   /** Builds the service and brings back the rooms the store kept, each counting as empty from now. */
-  public static Future<RoomService> start(Vertx vertx, Membership membership, RoomStore store) {
+  public static Future<RoomService> start(Vertx vertx, Membership membership, Settings settings, RoomStore store) {
     vertx.eventBus().unregisterDefaultCodec(RoomEvent.class);
     vertx.eventBus().registerDefaultCodec(RoomEvent.class, new RoomEventCodec());
     Future<AsyncMap<String, JsonObject>> rooms = vertx.sharedData().getAsyncMap("kp.rooms");
     Future<AsyncMap<String, JsonObject>> peers = vertx.sharedData().getAsyncMap("kp.presence");
     return Future.all(rooms, peers)
-        .map(v -> new RoomService(vertx, membership, new RoomRegistry(rooms.result()), new Presence(peers.result()), store))
+        .map(v -> new RoomService(vertx, membership, settings, new RoomRegistry(rooms.result()),
+            new Presence(peers.result()), store))
         .compose(service -> service.restoreRooms().map(service))
         .onSuccess(service -> membership.onNodeLeft(service::removeNode));
   }
@@ -98,38 +106,47 @@ public final class RoomService {
 
   // ---- REST ----
 
-  public record Created(RoomRecord room, boolean restored) {}
+  /** @param hostKey the new room's key; null on a "restored" answer, which never reveals it */
+  public record Created(RoomRecord room, boolean restored, String hostKey) {}
 
   /**
-   * Creates a room, or answers the existing one when {@code desiredCode} names it.
+   * Creates a room, or answers the existing one when {@code desiredCode} names it (with HOST_AUTH
+   * required, only for the holder of its host key).
    *
    * @param desiredCode a valid, normalized code, or null for a generated one
    * @param desiredHostId a valid host id, or null for a generated one
+   * @param hostKey the key offered to restore an existing room, or null
    */
-  public Future<Created> create(String desiredCode, String desiredHostId) {
-    return create(desiredCode, desiredHostId, CODE_ATTEMPTS);
+  public Future<Created> create(String desiredCode, String desiredHostId, String hostKey) {
+    return registry.count().compose(count -> count >= limits.maxRooms()
+        ? Future.failedFuture(new RoomRefusal(Reason.ROOM_LIMIT))
+        : create(desiredCode, desiredHostId, hostKey, CODE_ATTEMPTS));
   }
 
-  private Future<Created> create(String desiredCode, String desiredHostId, int attemptsLeft) {
+  private Future<Created> create(String desiredCode, String desiredHostId, String offeredKey, int attemptsLeft) {
     String code = desiredCode != null ? desiredCode : Identifiers.generateRoomCode();
     String hostId = desiredHostId != null ? desiredHostId : Identifiers.generateHostId();
+    String hostKey = HostKeys.generate();
     Instant now = Instant.now();
-    RoomRecord room = new RoomRecord(code, UUID.randomUUID().toString(), hostId, now, now);
+    RoomRecord room = new RoomRecord(code, UUID.randomUUID().toString(), hostId, now, now, HostKeys.hash(hostKey));
     return registry.putIfAbsent(room).compose(existing -> {
       if (existing == null) {
         return store.saveRoom(room)
             .onSuccess(v -> log.info("room={} created host={}", code, hostId))
-            .map(new Created(room, false))
+            .map(new Created(room, false, hostKey))
             .recover(err -> {
               storeHealth.failed("room creation", err);
-              return registry.remove(code).transform(ar -> Future.failedFuture(new StoreUnavailableException(err)));
+              return registry.remove(code).transform(ar -> Future.failedFuture(new RoomRefusal(Reason.STORAGE_UNAVAILABLE, err)));
             });
       }
       if (desiredCode != null) {
-        return Future.succeededFuture(new Created(existing, true));
+        if (hostAuth == Settings.HostAuth.REQUIRED && !HostKeys.matches(existing, offeredKey)) {
+          return Future.failedFuture(new RoomRefusal(Reason.HOST_KEY_REQUIRED));
+        }
+        return Future.succeededFuture(new Created(existing, true, null));
       }
       return attemptsLeft > 1
-          ? create(null, desiredHostId, attemptsLeft - 1)
+          ? create(null, desiredHostId, offeredKey, attemptsLeft - 1)
           : Future.failedFuture(new IllegalStateException("no free room code after " + CODE_ATTEMPTS + " attempts"));
     });
   }
@@ -137,32 +154,73 @@ public final class RoomService {
   public record RoomView(RoomRecord room, List<PeerInfo> peers) {}
 
   public Future<RoomView> describe(String code) {
-    return registry.get(code).compose(room -> room == null
-        ? Future.failedFuture(new RoomNotFoundException())
-        : presence.peers(code).map(peers -> new RoomView(room, peers)));
+    return existing(code).compose(room -> presence.peers(code).map(peers -> new RoomView(room, peers)));
   }
 
   public Future<Integer> roomCount() {
     return registry.count();
   }
 
+  /** Deletes the room, its documents and its presence; its peers hear "Room deleted" and are out. */
+  public Future<Void> delete(String code, String hostKey) {
+    return withRoomLock(code, () -> authorized(code, hostKey).compose(room -> {
+      documents.forget(code);
+      return Future.all(registry.remove(code), presence.clear(code), store.deleteRoom(code))
+          .onSuccess(v -> {
+            vertx.eventBus().publish(LocalFanout.address(code), RoomEvent.closing(
+                ServerMessages.error(ServerMessages.ROOM_DELETED).getBytes(StandardCharsets.UTF_8)));
+            log.info("room={} deleted by its host", code);
+          })
+          .mapEmpty();
+    }));
+  }
+
+  /** Makes a kept revision the room's latest document again (a new revision), relayed to its peers. */
+  public Future<StoredDocument> restoreRevision(String code, long revision, String hostKey) {
+    return authorized(code, hostKey)
+        .compose(room -> store.revision(code, revision).compose(doc -> {
+          if (doc == null) {
+            return Future.succeededFuture(null);
+          }
+          syncDocument(code, room.hostId(), doc.document());
+          log.info("room={} revision {} restored by its host", code, revision);
+          return writer.idle().map(doc);
+        }));
+  }
+
+  private Future<RoomRecord> authorized(String code, String hostKey) {
+    return existing(code).compose(room -> HostKeys.matches(room, hostKey)
+        ? Future.succeededFuture(room)
+        : Future.failedFuture(new RoomRefusal(Reason.INVALID_HOST_KEY)));
+  }
+
   // ---- membership ----
 
-  /** What a joiner learns, in the order it must be told. */
-  public record Joined(RoomRecord room, List<PeerInfo> peers, String document) {}
+  /**
+   * What a joiner learns, in the order it must be told; {@code host} is whether it may act as the
+   * room's host (with HOST_AUTH off, whoever says so; with it required, only the holder of the key).
+   */
+  public record Joined(RoomRecord room, List<PeerInfo> peers, String document, boolean host) {}
 
   /**
    * Joins {@code member} to the room. While still holding the room's lock this calls
    * {@code onJoined} (which must write the joiner's answers) and then announces peer_joined, so no
    * other membership change of the room can come between.
    */
-  public Future<Joined> join(String code, PeerInfo peer, String connectionId, LocalFanout fanout,
-                             RoomMember member, java.util.function.Consumer<Joined> onJoined) {
-    return withRoomLock(code, () -> registry.get(code).compose(room -> {
-      if (room == null) {
-        return Future.failedFuture(new RoomNotFoundException());
+  public Future<Joined> join(String code, PeerInfo peer, String hostKey, String connectionId, LocalFanout fanout,
+                             RoomMember member, Consumer<Joined> onJoined) {
+    return withRoomLock(code, () -> existing(code).compose(room -> {
+      boolean host = peer.isHost() && (hostAuth == Settings.HostAuth.OFF || HostKeys.matches(room, hostKey));
+      if (peer.isHost() && !host) {
+        return Future.failedFuture(new RoomRefusal(Reason.INVALID_HOST_KEY));
       }
-      return presence.add(code, peer, connectionId)
+      return presence.peers(code).compose(current -> {
+        boolean newcomer = current.stream().noneMatch(p -> p.id().equals(peer.id()));
+        if (newcomer && current.size() >= limits.maxPeersPerRoom()) {
+          return Future.failedFuture(new RoomRefusal(Reason.ROOM_FULL));
+        }
+        return presence.add(code, peer, connectionId);
+      })
           .compose(peers -> {
             if (room.emptySince() == null) {
               return Future.succeededFuture(peers);
@@ -174,15 +232,16 @@ public final class RoomService {
             documents.retain(code);
             return fanout.add(code, member).map(peers);
           })
-          .compose(peers -> documents.get(code).map(doc -> new Joined(room, peers, doc)))
+          .compose(peers -> documents.get(code).map(doc -> new Joined(room, peers, doc, host)))
           .onSuccess(joined -> {
             onJoined.accept(joined);
             publish(code, null, ServerMessages.peerJoined(peer));
-            log.info("room={} peer={} joined (host={}, {} peers)", code, peer.id(), peer.isHost(), joined.peers().size());
+            log.info("room={} peer={} joined (host={}, {} peers)", code, peer.id(), host, joined.peers().size());
           })
           .onFailure(err -> {
             if (fanout.remove(code, member)) {
               documents.release(code);
+              presence.remove(code, peer.id(), connectionId);
             }
           });
     }));
@@ -200,6 +259,13 @@ public final class RoomService {
       }
       return removal.roomEmpty() ? markEmpty(code) : Future.succeededFuture();
     }));
+  }
+
+  /** The room was deleted: this socket is out of it (presence went with the room). */
+  public void evicted(String code, LocalFanout fanout, RoomMember member) {
+    if (fanout.remove(code, member)) {
+      documents.release(code);
+    }
   }
 
   /** The room's last peer left: its idle clock starts. Caller holds the room's lock. */
@@ -224,12 +290,16 @@ public final class RoomService {
   public void syncDocument(String code, String from, String document) {
     byte[] frame = ServerMessages.documentSync(document).getBytes(StandardCharsets.UTF_8);
     documents.replace(code, document, from, stamp ->
-        vertx.eventBus().publish(LocalFanout.address(code), new RoomEvent(from, frame, document, stamp)));
+        vertx.eventBus().publish(LocalFanout.address(code), new RoomEvent(from, frame, document, stamp, false)));
   }
 
   /** The room's latest document, or null when it has none. */
   public Future<String> document(String code) {
     return documents.get(code);
+  }
+
+  private void publish(String code, String excludePeer, String frame) {
+    vertx.eventBus().publish(LocalFanout.address(code), RoomEvent.of(excludePeer, frame.getBytes(StandardCharsets.UTF_8)));
   }
 
   // ---- stored documents (REST, for backups and recovery) ----
@@ -248,7 +318,7 @@ public final class RoomService {
 
   private Future<RoomRecord> existing(String code) {
     return registry.get(code).compose(room -> room == null
-        ? Future.failedFuture(new RoomNotFoundException())
+        ? Future.failedFuture(new RoomRefusal(Reason.ROOM_NOT_FOUND))
         : Future.succeededFuture(room));
   }
 
@@ -281,10 +351,6 @@ public final class RoomService {
         storeHealth.failed("room update", ar.cause());
       }
     });
-  }
-
-  private void publish(String code, String excludePeer, String frame) {
-    vertx.eventBus().publish(LocalFanout.address(code), RoomEvent.of(excludePeer, frame.getBytes(StandardCharsets.UTF_8)));
   }
 
   // ---- nodes that leave ----

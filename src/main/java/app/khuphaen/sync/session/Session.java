@@ -1,5 +1,6 @@
 package app.khuphaen.sync.session;
 
+import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.ClientMessage;
 import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.Identifiers;
@@ -8,16 +9,20 @@ import app.khuphaen.sync.protocol.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomMember;
-import app.khuphaen.sync.room.RoomNotFoundException;
+import app.khuphaen.sync.room.RoomRefusal;
 import app.khuphaen.sync.room.RoomService;
-import app.khuphaen.sync.room.StoreUnavailableException;
+import io.github.bucket4j.Bucket;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,38 +35,65 @@ import java.util.function.Supplier;
  * <p>A join or leave waits for the room's lock; frames that arrive meanwhile queue behind it, so a
  * client's messages take effect in the order it sent them. Room events that reach a socket while its
  * join is being answered are held and written right after the joiner's own answers.
+ *
+ * <p>Defences: a token bucket on incoming messages (over it, an error; persistently over it, close
+ * 1008); size limits on metadata and data; a bounded outgoing queue (a receiver that falls that far
+ * behind is closed with 1013 rather than silently losing messages); and the time of the last sign of
+ * life, which the verticle's heartbeat uses to close dead connections.
  */
 public final class Session implements RoomMember {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
   private static final Future<Void> DONE = Future.succeededFuture();
+  static final short POLICY_VIOLATION = 1008;
+  static final short TRY_AGAIN_LATER = 1013;
+  static final short GOING_AWAY = 1001;
 
   private enum State { OUTSIDE, JOINING, JOINED, CLOSED }
 
   private final ServerWebSocket ws;
   private final RoomService rooms;
   private final LocalFanout fanout;
+  private final Settings.Limits limits;
+  private final boolean hostAuthRequired;
   private final String connectionId;
+  private final Bucket rate;
   private final List<ByteBuf> held = new ArrayList<>();
   private final Promise<Void> closed = Promise.promise();
   private Future<Void> tail = DONE;
   private State state = State.OUTSIDE;
   private String roomCode;
   private String peerId;
+  private boolean host;
+  private int rejectedInARow;
+  private boolean closing;
+  private long lastSeenNanos = System.nanoTime();
 
-  public Session(ServerWebSocket ws, RoomService rooms, LocalFanout fanout) {
+  public Session(ServerWebSocket ws, RoomService rooms, LocalFanout fanout, Settings settings) {
     this.ws = ws;
     this.rooms = rooms;
     this.fanout = fanout;
+    this.limits = settings.limits();
+    this.hostAuthRequired = settings.security().hostAuth() == Settings.HostAuth.REQUIRED;
     this.connectionId = rooms.newConnectionId();
+    this.rate = Bucket.builder()
+        .addLimit(l -> l.capacity(limits.messageBurst()).refillGreedy(limits.messageRatePerSecond(), Duration.ofSeconds(1)))
+        .build();
   }
 
   /** Starts reading; {@code onClosed} runs once the socket is closed and the room left. */
   public void start(Runnable onClosed) {
-    ws.textMessageHandler(text -> enqueue(() -> handle(text)));
-    ws.binaryMessageHandler(bytes -> enqueue(() -> {
-      send(ServerMessages.invalidFormat(ServerMessages.BINARY_NOT_SUPPORTED));
-      return DONE;
-    }));
+    ws.setWriteQueueMaxSize(limits.outboundQueueBytes());
+    ws.textMessageHandler(text -> {
+      if (admit()) {
+        enqueue(() -> handle(text));
+      }
+    });
+    ws.binaryMessageHandler(bytes -> {
+      if (admit()) {
+        send(ServerMessages.invalidFormat(ServerMessages.BINARY_NOT_SUPPORTED));
+      }
+    });
+    ws.pongHandler(this::alive);
     ws.exceptionHandler(err -> log.debug("connection={} error: {}", connectionId, err.toString()));
     ws.closeHandler(v -> enqueue(() -> leaveRoom().onComplete(ar -> {
       state = State.CLOSED;
@@ -76,8 +108,24 @@ public final class Session implements RoomMember {
   }
 
   /** Closes the socket with the given WebSocket close code (e.g. 1001 when the server stops). */
-  public Future<Void> close(short code, String reason) {
-    return ws.close(code, reason);
+  public void close(short code, String reason) {
+    if (!closing) {
+      closing = true;
+      ws.close(code, reason);
+    }
+  }
+
+  /**
+   * Called every ping interval: closes the connection when it has shown no sign of life for the idle
+   * timeout (a half-open TCP connection, a frozen client), otherwise pings it.
+   */
+  public void heartbeat() {
+    if (System.nanoTime() - lastSeenNanos > limits.wsIdleTimeoutSeconds() * 1_000_000_000L) {
+      log.info("connection={} peer={} closed: no sign of life for {} s", connectionId, peerId, limits.wsIdleTimeoutSeconds());
+      close(GOING_AWAY, "Idle timeout");
+    } else if (!ws.isClosed()) {
+      ws.writePing(Buffer.buffer());
+    }
   }
 
   @Override
@@ -92,6 +140,36 @@ public final class Session implements RoomMember {
     } else if (state == State.JOINING) {
       held.add(frame.retainedDuplicate());
     }
+  }
+
+  @Override
+  public void evict(String code, ByteBuf frame) {
+    if (state == State.JOINED && code.equals(roomCode)) {
+      rooms.evicted(code, fanout, this);
+      state = State.OUTSIDE;
+      roomCode = null;
+      send(frame.retainedDuplicate());
+    }
+  }
+
+  private void alive(Buffer ignored) {
+    lastSeenNanos = System.nanoTime();
+  }
+
+  /** Every incoming message is a sign of life and costs a token; without tokens it is refused. */
+  private boolean admit() {
+    lastSeenNanos = System.nanoTime();
+    if (rate.tryConsume(1)) {
+      rejectedInARow = 0;
+      return true;
+    }
+    if (++rejectedInARow >= limits.messageBurst()) {
+      log.info("connection={} peer={} closed: message rate limit exceeded persistently", connectionId, peerId);
+      close(POLICY_VIOLATION, ServerMessages.RATE_LIMITED);
+    } else {
+      send(ServerMessages.error(ServerMessages.RATE_LIMITED));
+    }
+    return false;
   }
 
   private void enqueue(Supplier<Future<Void>> step) {
@@ -121,20 +199,22 @@ public final class Session implements RoomMember {
       return DONE;
     }
     if (message instanceof ClientMessage.Broadcast broadcast) {
-      rooms.broadcast(roomCode, peerId, broadcast.data());
+      if (utf8Length(broadcast.data()) > limits.maxDataBytes()) {
+        send(ServerMessages.error(ServerMessages.dataTooLarge(limits.maxDataBytes())));
+      } else {
+        rooms.broadcast(roomCode, peerId, broadcast.data());
+      }
     } else if (message instanceof ClientMessage.SyncDocument sync) {
-      rooms.syncDocument(roomCode, peerId, sync.document());
+      if (hostAuthRequired && !host) {
+        send(ServerMessages.error(RoomRefusal.Reason.HOST_ONLY.message));
+      } else {
+        rooms.syncDocument(roomCode, peerId, sync.document());
+      }
     } else if (message instanceof ClientMessage.RequestSync) {
       return rooms.document(roomCode)
           .onSuccess(doc -> send(ServerMessages.documentSync(doc == null ? "" : doc)))
           .<Void>mapEmpty()
-          .recover(err -> {
-            if (err instanceof StoreUnavailableException) {
-              send(ServerMessages.error(err.getMessage()));
-              return DONE;
-            }
-            return internalError("request_sync", err);
-          });
+          .recover(this::refused);
     }
     return DONE;
   }
@@ -142,6 +222,10 @@ public final class Session implements RoomMember {
   private Future<Void> join(ClientMessage.Join join) {
     if (!Identifiers.isValidPeerId(join.peerId())) {
       send(ServerMessages.invalidFormat(Identifiers.INVALID_PEER_ID));
+      return DONE;
+    }
+    if (join.metadata() != null && utf8Length(Json.encode(join.metadata())) > limits.maxMetadataBytes()) {
+      send(ServerMessages.error(ServerMessages.metadataTooLarge(limits.maxMetadataBytes())));
       return DONE;
     }
     if (!Identifiers.isValidRoomCode(join.roomCode())) {
@@ -154,8 +238,9 @@ public final class Session implements RoomMember {
         .compose(v -> {
           state = State.JOINING;
           peerId = me.id();
-          return rooms.join(code, me, connectionId, fanout, this, joined -> {
+          return rooms.join(code, me, join.hostKey(), connectionId, fanout, this, joined -> {
             roomCode = code;
+            host = joined.host();
             send(ServerMessages.roomInfo(code, joined.room().hostId(), joined.peers()));
             send(ServerMessages.connected(me.id(), code));
             if (joined.document() != null) {
@@ -172,15 +257,7 @@ public final class Session implements RoomMember {
           peerId = null;
           held.forEach(ByteBuf::release);
           held.clear();
-          if (err instanceof RoomNotFoundException) {
-            send(ServerMessages.error(ServerMessages.ROOM_NOT_FOUND));
-            return DONE;
-          }
-          if (err instanceof StoreUnavailableException) {
-            send(ServerMessages.error(err.getMessage()));
-            return DONE;
-          }
-          return internalError("join room=" + code, err);
+          return refused(err);
         });
   }
 
@@ -192,6 +269,7 @@ public final class Session implements RoomMember {
     String peer = peerId;
     state = State.OUTSIDE;
     roomCode = null;
+    host = false;
     return rooms.leave(code, peer, connectionId, fanout, this)
         .recover(err -> {
           log.warn("room={} peer={} leave failed: {}", code, peer, err.toString());
@@ -199,24 +277,50 @@ public final class Session implements RoomMember {
         });
   }
 
-  private Future<Void> internalError(String what, Throwable err) {
-    log.error("connection={} {} failed", connectionId, what, err);
-    send(ServerMessages.error("Internal server error"));
+  /** A refusal the client can act on is told as it is; anything else is logged and answered generically. */
+  private Future<Void> refused(Throwable err) {
+    if (err instanceof RoomRefusal refusal) {
+      send(ServerMessages.error(refusal.reason.message));
+    } else {
+      log.error("connection={} peer={} failed", connectionId, peerId, err);
+      send(ServerMessages.error("Internal server error"));
+    }
     return DONE;
   }
 
   private void send(String frame) {
-    if (!ws.isClosed()) {
+    if (writable()) {
       ws.writeTextMessage(frame);
     }
   }
 
   /** Writes a shared, already-encoded frame; takes ownership of {@code frame}. */
   private void send(ByteBuf frame) {
-    if (ws.isClosed()) {
-      frame.release();
-    } else {
+    if (writable()) {
       TextFrames.write(ws, frame);
+    } else {
+      frame.release();
     }
+  }
+
+  /**
+   * Whether another frame may be queued for this client. One whose queue is over OUTBOUND_QUEUE_BYTES
+   * is too slow to keep up: it is closed (1013) instead of losing messages or growing without bound.
+   */
+  private boolean writable() {
+    if (ws.isClosed() || closing) {
+      return false;
+    }
+    if (ws.writeQueueFull()) {
+      log.info("connection={} peer={} closed: more than {} bytes waiting to be sent to it", connectionId, peerId,
+          limits.outboundQueueBytes());
+      close(TRY_AGAIN_LATER, "Receiver too slow");
+      return false;
+    }
+    return true;
+  }
+
+  private static int utf8Length(String s) {
+    return s.length() <= 0 ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
   }
 }

@@ -108,12 +108,13 @@ public final class JdbcRoomStore implements RoomStore {
   public Future<List<RoomRecord>> loadRooms() {
     return run(c -> {
       List<RoomRecord> rooms = new ArrayList<>();
-      try (PreparedStatement st = c.prepareStatement("SELECT code, room_id, host_id, created_at, empty_since FROM rooms");
+      try (PreparedStatement st = c.prepareStatement("SELECT code, room_id, host_id, created_at, empty_since, host_key_hash FROM rooms");
            ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           long empty = rs.getLong(5);
+          Instant emptySince = rs.wasNull() ? null : Instant.ofEpochMilli(empty);
           rooms.add(new RoomRecord(rs.getString(1), rs.getString(2), rs.getString(3),
-              Instant.ofEpochMilli(rs.getLong(4)), rs.wasNull() ? null : Instant.ofEpochMilli(empty)));
+              Instant.ofEpochMilli(rs.getLong(4)), emptySince, rs.getString(6)));
         }
       }
       return rooms;
@@ -124,7 +125,7 @@ public final class JdbcRoomStore implements RoomStore {
   public Future<Void> saveRoom(RoomRecord room) {
     return run(c -> {
       try (PreparedStatement st = c.prepareStatement(
-          "INSERT INTO rooms (code, room_id, host_id, created_at, empty_since) VALUES (?, ?, ?, ?, ?)"
+          "INSERT INTO rooms (code, room_id, host_id, created_at, empty_since, host_key_hash) VALUES (?, ?, ?, ?, ?, ?)"
               + " ON CONFLICT (code) DO UPDATE SET empty_since = excluded.empty_since")) {
         st.setString(1, room.code());
         st.setString(2, room.roomId());
@@ -135,6 +136,7 @@ public final class JdbcRoomStore implements RoomStore {
         } else {
           st.setLong(5, room.emptySince().toEpochMilli());
         }
+        st.setString(6, room.hostKeyHash());
         st.executeUpdate();
       }
       return null;

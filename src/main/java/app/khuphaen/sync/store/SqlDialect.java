@@ -15,7 +15,8 @@ enum SqlDialect {
           "CREATE TABLE documents (room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,"
               + " revision INTEGER NOT NULL, body TEXT NOT NULL, size_bytes INTEGER NOT NULL,"
               + " written_by TEXT NOT NULL, written_at INTEGER NOT NULL, PRIMARY KEY (room_code, revision))"),
-      List.of("ALTER TABLE documents ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0")),
+      List.of("ALTER TABLE documents ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0"),
+      List.of("ALTER TABLE rooms ADD COLUMN host_key_hash TEXT")),
   POSTGRES(
       // serializes writers of one room across nodes
       "SELECT code FROM rooms WHERE code = ? FOR UPDATE",
@@ -28,7 +29,8 @@ enum SqlDialect {
           "CREATE TABLE documents (room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,"
               + " revision BIGINT NOT NULL, body TEXT NOT NULL, size_bytes BIGINT NOT NULL,"
               + " written_by TEXT NOT NULL, written_at BIGINT NOT NULL, PRIMARY KEY (room_code, revision))"),
-      List.of("ALTER TABLE documents ADD COLUMN stamp BIGINT NOT NULL DEFAULT 0"));
+      List.of("ALTER TABLE documents ADD COLUMN stamp BIGINT NOT NULL DEFAULT 0"),
+      List.of("ALTER TABLE rooms ADD COLUMN host_key_hash TEXT"));
 
   /** Locks the room's row for a document write, or null where the database serializes writers itself. */
   final String lockRoom;
@@ -39,12 +41,16 @@ enum SqlDialect {
   final List<String> schemaV1;
   /** Schema version 2: each revision's sync stamp, so nodes agree which document is newest. */
   final List<String> schemaV2;
+  /** Schema version 3: the hash of each room's host key. */
+  final List<String> schemaV3;
 
-  SqlDialect(String lockRoom, String lockMigrations, String unlockMigrations, List<String> schemaV1, List<String> schemaV2) {
+  SqlDialect(String lockRoom, String lockMigrations, String unlockMigrations, List<String> schemaV1, List<String> schemaV2,
+             List<String> schemaV3) {
     this.lockRoom = lockRoom;
     this.lockMigrations = lockMigrations;
     this.unlockMigrations = unlockMigrations;
     this.schemaV1 = schemaV1;
     this.schemaV2 = schemaV2;
+    this.schemaV3 = schemaV3;
   }
 }

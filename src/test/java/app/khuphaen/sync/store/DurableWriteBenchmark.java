@@ -51,7 +51,7 @@ class DurableWriteBenchmark {
   private static void measure(String name, Vertx vertx, RoomStore store) {
     DocumentWriter writer = new DocumentWriter(vertx, store, new StoreHealth());
     Instant now = Instant.now();
-    Await.result(store.saveRoom(new RoomRecord("BENCH1", UUID.randomUUID().toString(), "host", now, now)));
+    Await.result(store.saveRoom(new RoomRecord("BENCH1", UUID.randomUUID().toString(), "host", now, now, null)));
     StringBuilder doc = new StringBuilder("{\"tasks\":[");
     for (int i = 0; doc.length() < 2 * 1024 * 1024; i++) {
       doc.append("{\"id\":").append(i).append(",\"title\":\"งาน ").append(i).append("\"},");
