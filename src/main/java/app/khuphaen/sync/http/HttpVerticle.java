@@ -4,6 +4,7 @@ import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomService;
+import app.khuphaen.sync.session.OversizeGuard;
 import app.khuphaen.sync.session.Session;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -92,6 +93,7 @@ public final class HttpVerticle extends VerticleBase {
           .onComplete(ar -> ws.close(POLICY_VIOLATION, ServerMessages.TOO_MANY_CONNECTIONS));
       return;
     }
+    OversizeGuard.install(ws, settings.maxMessageBytes());
     Session session = new Session(ws, rooms, fanout, settings);
     sessions.add(session);
     session.start(() -> {

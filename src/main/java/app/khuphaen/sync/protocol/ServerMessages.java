@@ -49,6 +49,10 @@ public final class ServerMessages {
     return type("error").put("message", message).encode();
   }
 
+  public static String messageTooLarge(int limit) {
+    return "Message too large: at most " + limit + " bytes";
+  }
+
   public static String dataTooLarge(int limit) {
     return "Data too large: at most " + limit + " bytes";
   }

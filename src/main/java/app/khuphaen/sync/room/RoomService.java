@@ -118,9 +118,20 @@ public final class RoomService {
    * @param hostKey the key offered to restore an existing room, or null
    */
   public Future<Created> create(String desiredCode, String desiredHostId, String hostKey) {
-    return registry.count().compose(count -> count >= limits.maxRooms()
-        ? Future.failedFuture(new RoomRefusal(Reason.ROOM_LIMIT))
-        : create(desiredCode, desiredHostId, hostKey, CODE_ATTEMPTS));
+    Future<RoomRecord> existing = desiredCode == null ? Future.succeededFuture() : registry.get(desiredCode);
+    return existing.compose(room -> room != null
+        ? restored(room, hostKey) // an existing room does not count against MAX_ROOMS
+        : registry.count().compose(count -> count >= limits.maxRooms()
+            ? Future.failedFuture(new RoomRefusal(Reason.ROOM_LIMIT))
+            : create(desiredCode, desiredHostId, hostKey, CODE_ATTEMPTS)));
+  }
+
+  /** The front end's "restore": with HOST_AUTH required, only for the holder of the room's key. */
+  private Future<Created> restored(RoomRecord room, String hostKey) {
+    if (hostAuth == Settings.HostAuth.REQUIRED && !HostKeys.matches(room, hostKey)) {
+      return Future.failedFuture(new RoomRefusal(Reason.HOST_KEY_REQUIRED));
+    }
+    return Future.succeededFuture(new Created(room, true, null));
   }
 
   private Future<Created> create(String desiredCode, String desiredHostId, String offeredKey, int attemptsLeft) {
@@ -140,10 +151,7 @@ public final class RoomService {
             });
       }
       if (desiredCode != null) {
-        if (hostAuth == Settings.HostAuth.REQUIRED && !HostKeys.matches(existing, offeredKey)) {
-          return Future.failedFuture(new RoomRefusal(Reason.HOST_KEY_REQUIRED));
-        }
-        return Future.succeededFuture(new Created(existing, true, null));
+        return restored(existing, offeredKey); // created meanwhile, e.g. on another node
       }
       return attemptsLeft > 1
           ? create(null, desiredHostId, offeredKey, attemptsLeft - 1)

@@ -107,11 +107,16 @@ public final class Session implements RoomMember {
     return closed.future();
   }
 
-  /** Closes the socket with the given WebSocket close code (e.g. 1001 when the server stops). */
+  /**
+   * Closes the socket with the given WebSocket close code (e.g. 1001 when the server stops) and takes
+   * the peer out of its room at once, without waiting for the client to answer the close (a slow or
+   * dead client may never do so).
+   */
   public void close(short code, String reason) {
     if (!closing) {
       closing = true;
       ws.close(code, reason);
+      enqueue(this::leaveRoom);
     }
   }
 

@@ -44,6 +44,11 @@ public final class WsClient implements AutoCloseable {
     sendText(message.encode());
   }
 
+  /** Sends, ignoring a socket the server has just closed (for tests that expect it to). */
+  public void trySend(JsonObject message) {
+    ws.writeTextMessage(message.encode());
+  }
+
   public void sendText(String text) {
     Await.result(ws.writeTextMessage(text));
   }
@@ -103,6 +108,37 @@ public final class WsClient implements AutoCloseable {
     assertThat(message.getString("type")).isEqualTo("peer_joined");
     assertThat(message.getJsonObject("peer").getString("id")).isEqualTo(peerId);
     return info;
+  }
+
+  /** The next message if one is already here, else null (for interleaving with sends). */
+  public JsonObject poll() {
+    String text = inbox.poll();
+    return text == null ? null : new JsonObject(text);
+  }
+
+  /** Stops reading from the socket: the server's frames pile up, as with a stalled browser tab. */
+  public void pause() {
+    ws.pause();
+  }
+
+  public void resume() {
+    ws.resume();
+  }
+
+  /** Waits for the close, dropping whatever messages arrive before it; answers the close code. */
+  public short awaitCloseDiscarding() {
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS * 3);
+      while (!closed.isDone()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("socket not closed within " + WAIT_SECONDS * 3 + " s");
+        }
+        inbox.poll(100, TimeUnit.MILLISECONDS);
+      }
+      return closed.get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   public boolean isClosed() {
