@@ -148,7 +148,7 @@ public record Settings(
     String cert = text(config, TLS_CERT_FILE);
     String key = text(config, TLS_KEY_FILE);
     if ((cert == null) != (key == null)) {
-      throw new ConfigException("Invalid setting " + (cert == null ? TLS_KEY_FILE : TLS_CERT_FILE)
+      throw new ConfigException("Invalid setting " + (cert == null ? TLS_CERT_FILE : TLS_KEY_FILE)
           + ": TLS needs both TLS_CERT_FILE and TLS_KEY_FILE (PEM files)");
     }
     return new Security(auth, list(config, TRUSTED_PROXIES), list(config, CORS_ORIGINS), cert, key);
