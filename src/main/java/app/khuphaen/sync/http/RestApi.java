@@ -101,6 +101,9 @@ public final class RestApi {
           .put("status", reason == null ? "healthy" : "unhealthy")
           .put("rooms", count.succeeded() ? count.result() : null)
           .put("connections", connections.open())
+          .put("subscriptions", rooms.stats().subscriptions())
+          .put("documents_in_memory", rooms.stats().documentsInMemory())
+          .put("queued_writes", rooms.stats().queuedWrites())
           .put("version", Version.VERSION)
           .put("timestamp", Timestamps.format(Instant.now()));
       if (reason != null) {

@@ -36,6 +36,11 @@ final class Documents {
     return "kp.doc." + code;
   }
 
+  /** Rooms whose document this node keeps in memory. */
+  int inMemory() {
+    return live.size();
+  }
+
   /** A local peer joined the room. */
   void retain(String code) {
     live.compute(code, (k, doc) -> {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sockets of one event loop, grouped by room. For each room with local members it consumes the
@@ -20,6 +21,7 @@ import java.util.Map;
 public final class LocalFanout {
   private final Vertx vertx;
   private final Documents documents;
+  private final AtomicInteger subscriptions;
   private final Map<String, Group> groups = new HashMap<>();
 
   private static final class Group {
@@ -32,9 +34,10 @@ public final class LocalFanout {
     }
   }
 
-  LocalFanout(Vertx vertx, Documents documents) {
+  LocalFanout(Vertx vertx, Documents documents, AtomicInteger subscriptions) {
     this.vertx = vertx;
     this.documents = documents;
+    this.subscriptions = subscriptions;
   }
 
   public static String address(String code) {
@@ -48,6 +51,7 @@ public final class LocalFanout {
       Group created = new Group(vertx.eventBus().consumer(address(code)));
       created.consumer.handler(msg -> dispatch(code, created, msg.body()));
       groups.put(code, created);
+      subscriptions.incrementAndGet();
       group = created;
     }
     group.members.add(member);
@@ -63,6 +67,7 @@ public final class LocalFanout {
     if (group.members.isEmpty()) {
       groups.remove(code);
       group.consumer.unregister();
+      subscriptions.decrementAndGet();
     }
     return true;
   }

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -52,6 +53,7 @@ public final class RoomService {
   private final Settings.Limits limits;
   private final Settings.HostAuth hostAuth;
   private final AtomicLong connections = new AtomicLong();
+  private final AtomicInteger subscriptions = new AtomicInteger();
 
   private RoomService(Vertx vertx, Membership membership, Settings settings, RoomRegistry registry,
                       Presence presence, RoomStore store) {
@@ -96,7 +98,7 @@ public final class RoomService {
 
   /** The fan-out of one event loop's sockets. */
   public LocalFanout newFanout() {
-    return new LocalFanout(vertx, documents);
+    return new LocalFanout(vertx, documents, subscriptions);
   }
 
   /** A connection id unique across the cluster, for presence. */
@@ -331,6 +333,13 @@ public final class RoomService {
   }
 
   // ---- health and shutdown ----
+
+  /** What this node holds, for /health: nothing here may grow once its peers are gone. */
+  public record NodeStats(int subscriptions, int documentsInMemory, int queuedWrites) {}
+
+  public NodeStats stats() {
+    return new NodeStats(subscriptions.get(), documents.inMemory(), writer.queued());
+  }
 
   /** Null when rooms and the store are fine, else why not. */
   public Future<String> problem() {

@@ -28,6 +28,16 @@ public final class LogCapture implements AutoCloseable {
     }
   }
 
+  /** The ERROR lines. */
+  public List<String> errors() {
+    synchronized (appender.list) {
+      return appender.list.stream()
+          .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+          .map(ILoggingEvent::getFormattedMessage)
+          .toList();
+    }
+  }
+
   @Override
   public void close() {
     logger.detachAppender(appender);
