@@ -193,4 +193,39 @@ class JoinAndPresenceTest {
       assertThat(other.next("peer_left").getString("peer_id")).isEqualTo("alice");
     }
   }
+
+  @Test
+  void concurrentJoinersNeverHearOfPeersTheirRoomInfoAlreadyListed() {
+    server.createRoom("RUSH01");
+    int joiners = 24;
+    java.util.List<WsClient> clients = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < joiners; i++) {
+        clients.add(server.connect());
+      }
+      for (int i = 0; i < joiners; i++) {
+        clients.get(i).send(Messages.join("RUSH01", "j" + i, i == 0));
+      }
+      java.util.Set<String> everyone = new java.util.HashSet<>();
+      for (int i = 0; i < joiners; i++) {
+        WsClient client = clients.get(i);
+        JsonObject info = client.next("room_info");
+        java.util.Set<String> known = new java.util.HashSet<>(ids(info.getJsonArray("peers")));
+        assertThat(known).contains("j" + i);
+        client.next("connected");
+        assertThat(client.next("peer_joined").getJsonObject("peer").getString("id")).isEqualTo("j" + i);
+        client.send(Messages.action("ping"));
+        JsonObject next;
+        while (!"pong".equals((next = client.next()).getString("type"))) {
+          String joined = next.getJsonObject("peer").getString("id");
+          assertThat(known).as("j%d was told of %s, already in its room_info", i, joined).doesNotContain(joined);
+          known.add(joined);
+        }
+        everyone.add("j" + i);
+      }
+      assertThat(server.http.get("/api/rooms/RUSH01").json().getInteger("peer_count")).isEqualTo(joiners);
+    } finally {
+      clients.forEach(WsClient::close);
+    }
+  }
 }

@@ -65,13 +65,13 @@ final class Documents {
     }
   }
 
-  /** The room's latest document, or null when it has none. */
-  Future<String> get(String code) {
+  /** The room's latest document and its stamp. */
+  Future<DocumentState> get(String code) {
     LatestDocument doc = live.get(code);
     if (doc != null && doc.isKnown()) {
-      return Future.succeededFuture(doc.get());
+      return Future.succeededFuture(doc.state());
     }
-    String unwritten = writer.unwritten(code);
+    DocumentState unwritten = writer.unwritten(code);
     if (unwritten != null) {
       return Future.succeededFuture(unwritten);
     }
@@ -83,11 +83,11 @@ final class Documents {
           clock.observe(stamp);
           LatestDocument now = live.get(code);
           if (now == null) {
-            return text;
+            return new DocumentState(text, stamp);
           }
           now.fill(text, stamp);
           hold(code, now);
-          return now.get();
+          return now.state();
         });
   }
 

@@ -31,6 +31,10 @@ final class LatestDocument {
     return stamp;
   }
 
+  synchronized DocumentState state() {
+    return new DocumentState(document, stamp);
+  }
+
   /** Takes the stored document unless a newer one arrived meanwhile. */
   synchronized void fill(String stored, long storedStamp) {
     if (!known || storedStamp > stamp) {

@@ -27,7 +27,6 @@ public final class LocalFanout {
   private static final class Group {
     final MessageConsumer<RoomEvent> consumer;
     final List<RoomMember> members = new ArrayList<>();
-    long deliveredStamp; // the newest document delivered to these members
 
     Group(MessageConsumer<RoomEvent> consumer) {
       this.consumer = consumer;
@@ -72,28 +71,16 @@ public final class LocalFanout {
     return true;
   }
 
-  /**
-   * Copies the frame once into a direct buffer that every local receiver writes from. A document
-   * older than one these members already have (a concurrent sync from another node that lost) is
-   * not delivered, so every peer ends with the same document.
-   */
+  /** Copies the frame once into a direct buffer that every local member writes from. */
   private void dispatch(String code, Group group, RoomEvent event) {
     if (event.document() != null) {
       documents.offer(code, event.document(), event.stamp());
-      if (event.stamp() < group.deliveredStamp) {
-        return;
-      }
-      group.deliveredStamp = event.stamp();
     }
     ByteBuf frame = PooledByteBufAllocator.DEFAULT.directBuffer(event.frame().length).writeBytes(event.frame());
     try {
       // a copy of the list: delivering may close a socket, which removes it from the group
       for (RoomMember member : group.members.toArray(new RoomMember[0])) {
-        if (event.closesRoom()) {
-          member.evict(code, frame);
-        } else if (event.isFor(member.peerId())) {
-          member.deliver(frame);
-        }
+        member.onEvent(event, frame);
       }
     } finally {
       frame.release();

@@ -18,6 +18,7 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
   public void encodeToWire(Buffer buffer, RoomEvent event) {
     writeBytes(buffer, event.excludePeer() == null ? null : event.excludePeer().getBytes(StandardCharsets.UTF_8));
     buffer.appendLong(event.stamp());
+    buffer.appendLong(event.version());
     buffer.appendByte((byte) (event.closesRoom() ? 1 : 0));
     writeBytes(buffer, event.document() == null ? event.frame() : event.document().getBytes(StandardCharsets.UTF_8));
   }
@@ -28,15 +29,16 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
     String exclude = excludeLength < 0 ? null : buffer.getString(pos + 4, pos + 4 + excludeLength, "UTF-8");
     pos += 4 + Math.max(excludeLength, 0);
     long stamp = buffer.getLong(pos);
-    boolean closesRoom = buffer.getByte(pos + 8) == 1;
-    pos += 9;
+    long version = buffer.getLong(pos + 8);
+    boolean closesRoom = buffer.getByte(pos + 16) == 1;
+    pos += 17;
     int length = buffer.getInt(pos);
     byte[] payload = buffer.getBytes(pos + 4, pos + 4 + length);
     if (stamp == 0) {
-      return new RoomEvent(exclude, payload, null, 0, closesRoom);
+      return new RoomEvent(exclude, payload, null, 0, version, closesRoom);
     }
     String document = new String(payload, StandardCharsets.UTF_8);
-    return new RoomEvent(exclude, ServerMessages.documentSync(document).getBytes(StandardCharsets.UTF_8), document, stamp, false);
+    return RoomEvent.document(exclude, ServerMessages.documentSync(document).getBytes(StandardCharsets.UTF_8), document, stamp);
   }
 
   @Override

@@ -4,14 +4,12 @@ import io.netty.buffer.ByteBuf;
 
 /** A local socket joined to a room, as the fan-out sees it. */
 public interface RoomMember {
-  String peerId();
 
   /**
-   * Called on the member's own event loop with a UTF-8 text frame meant for it. The buffer is shared
-   * by every receiver on this event loop: retain (or retainedDuplicate) whatever is kept or written.
+   * Called on the member's own event loop with every event of its room, including those not meant
+   * for it (its own data and documents), so it can keep track of what it has seen. {@code frame} is
+   * the event's frame, shared by every member on this event loop: retain (or retainedDuplicate)
+   * whatever is kept or written.
    */
-  void deliver(ByteBuf frame);
-
-  /** The room was deleted: {@code frame} says so, and the member is no longer in it. */
-  void evict(String code, ByteBuf frame);
+  void onEvent(RoomEvent event, ByteBuf frame);
 }

@@ -177,8 +177,7 @@ public final class RoomService {
       documents.forget(code);
       return Future.all(registry.remove(code), presence.clear(code), store.deleteRoom(code))
           .onSuccess(v -> {
-            vertx.eventBus().publish(LocalFanout.address(code), RoomEvent.closing(
-                ServerMessages.error(ServerMessages.ROOM_DELETED).getBytes(StandardCharsets.UTF_8)));
+            publish(code, RoomEvent.closing(ServerMessages.error(ServerMessages.ROOM_DELETED).getBytes(StandardCharsets.UTF_8)));
             log.info("room={} deleted by its host", code);
           })
           .mapEmpty();
@@ -209,8 +208,11 @@ public final class RoomService {
   /**
    * What a joiner learns, in the order it must be told; {@code host} is whether it may act as the
    * room's host (with HOST_AUTH off, whoever says so; with it required, only the holder of the key).
+   * {@code version} is the membership version its peer list reflects (its own join included) and
+   * {@code document} carries the stamp of the document it is given: events not newer than these are
+   * already known to the joiner.
    */
-  public record Joined(RoomRecord room, List<PeerInfo> peers, String document, boolean host) {}
+  public record Joined(RoomRecord room, List<PeerInfo> peers, long version, DocumentState document, boolean host) {}
 
   /**
    * Joins {@code member} to the room. While still holding the room's lock this calls
@@ -231,21 +233,22 @@ public final class RoomService {
         }
         return presence.add(code, peer, connectionId);
       })
-          .compose(peers -> {
+          .compose(snapshot -> {
             if (room.emptySince() == null) {
-              return Future.succeededFuture(peers);
+              return Future.succeededFuture(snapshot);
             }
             persistQuietly(room.withEmptySince(null));
-            return registry.put(room.withEmptySince(null)).map(peers);
+            return registry.put(room.withEmptySince(null)).map(snapshot);
           })
-          .compose(peers -> {
+          .compose(snapshot -> {
             documents.retain(code);
-            return fanout.add(code, member).map(peers);
+            return fanout.add(code, member).map(snapshot);
           })
-          .compose(peers -> documents.get(code).map(doc -> new Joined(room, peers, doc, host)))
+          .compose(snapshot -> documents.get(code)
+              .map(doc -> new Joined(room, snapshot.peers(), snapshot.version(), doc, host)))
           .onSuccess(joined -> {
             onJoined.accept(joined);
-            publish(code, null, ServerMessages.peerJoined(peer));
+            publishMembership(code, ServerMessages.peerJoined(peer), joined.version());
             log.info("room={} peer={} joined (host={}, {} peers)", code, peer.id(), host, joined.peers().size());
           })
           .onFailure(err -> {
@@ -264,14 +267,14 @@ public final class RoomService {
     }
     return withRoomLock(code, () -> presence.remove(code, peerId, connectionId).compose(removal -> {
       if (removal.peerGone()) {
-        publish(code, null, ServerMessages.peerLeft(peerId));
+        publishMembership(code, ServerMessages.peerLeft(peerId), removal.version());
         log.info("room={} peer={} left", code, peerId);
       }
       return removal.roomEmpty() ? markEmpty(code) : Future.succeededFuture();
     }));
   }
 
-  /** The room was deleted: this socket is out of it (presence went with the room). */
+  /** The room was deleted: this socket is out of it (presence went with the room). Its own event loop only. */
   public void evicted(String code, LocalFanout fanout, RoomMember member) {
     if (fanout.remove(code, member)) {
       documents.release(code);
@@ -293,23 +296,27 @@ public final class RoomService {
   // ---- relaying ----
 
   public void broadcast(String code, String from, String data) {
-    publish(code, from, ServerMessages.data(from, data));
+    publish(code, RoomEvent.data(from, ServerMessages.data(from, data).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
   public void syncDocument(String code, String from, String document) {
     byte[] frame = ServerMessages.documentSync(document).getBytes(StandardCharsets.UTF_8);
     documents.replace(code, document, from, stamp ->
-        vertx.eventBus().publish(LocalFanout.address(code), new RoomEvent(from, frame, document, stamp, false)));
+        publish(code, RoomEvent.document(from, frame, document, stamp)));
   }
 
   /** The room's latest document, or null when it has none. */
   public Future<String> document(String code) {
-    return documents.get(code);
+    return documents.get(code).map(DocumentState::document);
   }
 
-  private void publish(String code, String excludePeer, String frame) {
-    vertx.eventBus().publish(LocalFanout.address(code), RoomEvent.of(excludePeer, frame.getBytes(StandardCharsets.UTF_8)));
+  private void publishMembership(String code, String frame, long version) {
+    publish(code, RoomEvent.membership(frame.getBytes(StandardCharsets.UTF_8), version));
+  }
+
+  private void publish(String code, RoomEvent event) {
+    vertx.eventBus().publish(LocalFanout.address(code), event);
   }
 
   // ---- stored documents (REST, for backups and recovery) ----
@@ -381,7 +388,7 @@ public final class RoomService {
     presence.roomsWithNode(deadNode).onSuccess(codes -> codes.forEach(code ->
         withRoomLock(code, () -> presence.removeNode(code, deadNode).compose(removal -> {
           removal.peersGone().forEach(peer -> {
-            publish(code, null, ServerMessages.peerLeft(peer));
+            publishMembership(code, ServerMessages.peerLeft(peer), removal.version());
             log.info("room={} peer={} left (its node {} is gone)", code, peer, deadNode);
           });
           return removal.peersGone().isEmpty() || !removal.roomEmpty() ? Future.succeededFuture() : markEmpty(code);

@@ -8,6 +8,7 @@ import app.khuphaen.sync.protocol.InvalidMessageException;
 import app.khuphaen.sync.protocol.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.LocalFanout;
+import app.khuphaen.sync.room.RoomEvent;
 import app.khuphaen.sync.room.RoomMember;
 import app.khuphaen.sync.room.RoomRefusal;
 import app.khuphaen.sync.room.RoomService;
@@ -57,13 +58,17 @@ public final class Session implements RoomMember {
   private final boolean hostAuthRequired;
   private final String connectionId;
   private final Bucket rate;
-  private final List<ByteBuf> held = new ArrayList<>();
+  private record Held(RoomEvent event, ByteBuf frame) {}
+
+  private final List<Held> held = new ArrayList<>();
   private final Promise<Void> closed = Promise.promise();
   private Future<Void> tail = DONE;
   private State state = State.OUTSIDE;
   private String roomCode;
   private String peerId;
   private boolean host;
+  private long membershipVersion; // the room's membership as this client knows it
+  private long documentStamp; // the newest document this client has (sent or received)
   private int rejectedInARow;
   private boolean closing;
   private long lastSeenNanos = System.nanoTime();
@@ -134,26 +139,37 @@ public final class Session implements RoomMember {
   }
 
   @Override
-  public String peerId() {
-    return peerId;
-  }
-
-  @Override
-  public void deliver(ByteBuf frame) {
-    if (state == State.JOINED) {
-      send(frame.retainedDuplicate());
-    } else if (state == State.JOINING) {
-      held.add(frame.retainedDuplicate());
+  public void onEvent(RoomEvent event, ByteBuf frame) {
+    if (state == State.JOINING) {
+      held.add(new Held(event, frame.retainedDuplicate())); // sorted out once the join is answered
+    } else if (state == State.JOINED) {
+      handleEvent(event, frame.retainedDuplicate());
     }
   }
 
-  @Override
-  public void evict(String code, ByteBuf frame) {
-    if (state == State.JOINED && code.equals(roomCode)) {
-      rooms.evicted(code, fanout, this);
+  /**
+   * Takes ownership of {@code frame}. Drops what this client already knows or has something newer
+   * than: a peer_joined / peer_left its room_info already reflected (published before it joined but
+   * still on its way), or a document older than the one it has (a concurrent sync from another node
+   * that lost); and its own data and documents.
+   */
+  private void handleEvent(RoomEvent event, ByteBuf frame) {
+    boolean wanted = true;
+    if (event.closesRoom()) {
+      rooms.evicted(roomCode, fanout, this);
       state = State.OUTSIDE;
       roomCode = null;
-      send(frame.retainedDuplicate());
+    } else if (event.version() > 0) {
+      wanted = event.version() > membershipVersion;
+      membershipVersion = Math.max(membershipVersion, event.version());
+    } else if (event.document() != null) {
+      wanted = event.stamp() > documentStamp;
+      documentStamp = Math.max(documentStamp, event.stamp());
+    }
+    if (wanted && event.isFor(peerId)) {
+      send(frame);
+    } else {
+      frame.release();
     }
   }
 
@@ -246,21 +262,23 @@ public final class Session implements RoomMember {
           return rooms.join(code, me, join.hostKey(), connectionId, fanout, this, joined -> {
             roomCode = code;
             host = joined.host();
+            membershipVersion = joined.version() - 1; // its own peer_joined is still to come
+            documentStamp = joined.document().stamp();
             send(ServerMessages.roomInfo(code, joined.room().hostId(), joined.peers()));
             send(ServerMessages.connected(me.id(), code));
-            if (joined.document() != null) {
-              send(ServerMessages.documentSync(joined.document()));
+            if (joined.document().document() != null) {
+              send(ServerMessages.documentSync(joined.document().document()));
             }
             state = State.JOINED;
-            held.forEach(this::send);
-            held.clear(); // ownership went to the socket
+            held.forEach(h -> handleEvent(h.event(), h.frame()));
+            held.clear(); // each frame was sent or released
           });
         })
         .<Void>mapEmpty()
         .recover(err -> {
           state = State.OUTSIDE;
           peerId = null;
-          held.forEach(ByteBuf::release);
+          held.forEach(h -> h.frame().release());
           held.clear();
           return refused(err);
         });

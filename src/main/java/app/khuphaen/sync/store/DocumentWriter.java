@@ -1,5 +1,6 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.room.DocumentState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -61,15 +62,15 @@ public final class DocumentWriter {
     }
   }
 
-  /** The room's newest document that the store does not have yet, or null. */
-  public String unwritten(String code) {
+  /** The room's newest document that the store does not have yet (with its stamp), or null. */
+  public DocumentState unwritten(String code) {
     Slot slot = slots.get(code);
     if (slot == null) {
       return null;
     }
     synchronized (slot) {
       Pending newest = slot.next != null ? slot.next : slot.writing;
-      return newest == null ? null : newest.document();
+      return newest == null ? null : new DocumentState(newest.document(), newest.stamp());
     }
   }
 

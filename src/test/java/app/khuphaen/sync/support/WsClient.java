@@ -156,8 +156,12 @@ public final class WsClient implements AutoCloseable {
 
   @Override
   public void close() {
-    if (!ws.isClosed()) {
-      Await.result(ws.close());
+    try {
+      if (!ws.isClosed()) {
+        Await.result(ws.close());
+      }
+    } catch (IllegalStateException alreadyClosed) {
+      // the server closed it between the check and the close
     }
     client.close();
   }
