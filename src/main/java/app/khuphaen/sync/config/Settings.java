@@ -21,6 +21,7 @@ public record Settings(
     long sweepIntervalSeconds,
     String logLevel,
     int maxMessageBytes,
+    boolean wsCompression,
     StoreKind store,
     String dataDir,
     DatabaseUrl databaseUrl,
@@ -38,6 +39,7 @@ public record Settings(
   public static final String LOG_LEVEL = "LOG_LEVEL";
   public static final String RUST_LOG = "RUST_LOG";
   public static final String MAX_MESSAGE_BYTES = "MAX_MESSAGE_BYTES";
+  public static final String WS_COMPRESSION = "WS_COMPRESSION";
   public static final String STORE = "STORE";
   public static final String DATA_DIR = "DATA_DIR";
   public static final String DATABASE_URL = "DATABASE_URL";
@@ -109,6 +111,7 @@ public record Settings(
         integer(config, SWEEP_INTERVAL_SECONDS, 60, 1, 86_400),
         logLevel(config),
         (int) integer(config, MAX_MESSAGE_BYTES, 16 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        bool(config, WS_COMPRESSION),
         store,
         dataDir == null ? "data" : dataDir,
         databaseUrl,

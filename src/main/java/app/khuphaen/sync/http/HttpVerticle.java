@@ -4,7 +4,7 @@ import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomService;
-import app.khuphaen.sync.session.OversizeGuard;
+import app.khuphaen.sync.session.SocketPipeline;
 import app.khuphaen.sync.session.Session;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -60,7 +60,11 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServerOptions serverOptions() {
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketMessageSize(settings.maxMessageBytes())
-        .setMaxWebSocketFrameSize(settings.maxMessageBytes());
+        .setMaxWebSocketFrameSize(settings.maxMessageBytes())
+        // per-message deflate: off unless WS_COMPRESSION (README "Performance" has the measurements)
+        .setPerMessageWebSocketCompressionSupported(settings.wsCompression())
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setTcpNoDelay(true);
     Settings.Security security = settings.security();
     if (security.tlsCertFile() != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
@@ -93,7 +97,7 @@ public final class HttpVerticle extends VerticleBase {
           .onComplete(ar -> ws.close(POLICY_VIOLATION, ServerMessages.TOO_MANY_CONNECTIONS));
       return;
     }
-    OversizeGuard.install(ws, settings.maxMessageBytes());
+    SocketPipeline.install(ws, settings.maxMessageBytes());
     Session session = new Session(ws, rooms, fanout, settings);
     sessions.add(session);
     session.start(() -> {

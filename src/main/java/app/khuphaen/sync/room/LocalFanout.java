@@ -27,6 +27,8 @@ public final class LocalFanout {
   private static final class Group {
     final MessageConsumer<RoomEvent> consumer;
     final List<RoomMember> members = new ArrayList<>();
+    /** A copy of members for dispatching (delivering may close a socket, which removes it). */
+    RoomMember[] snapshot = new RoomMember[0];
 
     Group(MessageConsumer<RoomEvent> consumer) {
       this.consumer = consumer;
@@ -54,6 +56,7 @@ public final class LocalFanout {
       group = created;
     }
     group.members.add(member);
+    group.snapshot = group.members.toArray(new RoomMember[0]);
     return group.consumer.completion();
   }
 
@@ -63,6 +66,7 @@ public final class LocalFanout {
     if (group == null || !group.members.remove(member)) {
       return false;
     }
+    group.snapshot = group.members.toArray(new RoomMember[0]);
     if (group.members.isEmpty()) {
       groups.remove(code);
       group.consumer.unregister();
@@ -78,8 +82,7 @@ public final class LocalFanout {
     }
     ByteBuf frame = PooledByteBufAllocator.DEFAULT.directBuffer(event.frame().length).writeBytes(event.frame());
     try {
-      // a copy of the list: delivering may close a socket, which removes it from the group
-      for (RoomMember member : group.members.toArray(new RoomMember[0])) {
+      for (RoomMember member : group.snapshot) {
         member.onEvent(event, frame);
       }
     } finally {

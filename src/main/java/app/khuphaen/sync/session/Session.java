@@ -87,7 +87,7 @@ public final class Session implements RoomMember {
 
   /** Starts reading; {@code onClosed} runs once the socket is closed and the room left. */
   public void start(Runnable onClosed) {
-    ws.setWriteQueueMaxSize(limits.outboundQueueBytes());
+    TextFrames.limitBacklog(ws, limits.outboundQueueBytes());
     ws.textMessageHandler(text -> {
       if (admit()) {
         enqueue(() -> handle(text));
@@ -334,7 +334,7 @@ public final class Session implements RoomMember {
     if (ws.isClosed() || closing) {
       return false;
     }
-    if (ws.writeQueueFull()) {
+    if (TextFrames.isBacklogged(ws)) {
       log.info("connection={} peer={} closed: more than {} bytes waiting to be sent to it", connectionId, peerId,
           limits.outboundQueueBytes());
       close(TRY_AGAIN_LATER, "Receiver too slow");
