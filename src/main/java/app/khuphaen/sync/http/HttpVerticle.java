@@ -64,7 +64,10 @@ public final class HttpVerticle extends VerticleBase {
         // per-message deflate: off unless WS_COMPRESSION (README "Performance" has the measurements)
         .setPerMessageWebSocketCompressionSupported(settings.wsCompression())
         .setPerFrameWebSocketCompressionSupported(false)
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        // every connection is only ever touched from its own event loop (sessions, fan-out, heartbeat),
+        // so Vert.x can drop a cross-thread message queue per connection: ~4 KB of heap each
+        .setStrictThreadMode(true);
     Settings.Security security = settings.security();
     if (security.tlsCertFile() != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()

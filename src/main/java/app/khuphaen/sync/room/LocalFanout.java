@@ -24,7 +24,7 @@ public final class LocalFanout {
   private final AtomicInteger subscriptions;
   private final Map<String, Group> groups = new HashMap<>();
 
-  private static final class Group {
+  static final class Group {
     final MessageConsumer<RoomEvent> consumer;
     final List<RoomMember> members = new ArrayList<>();
     /** A copy of members for dispatching (delivering may close a socket, which removes it). */
@@ -75,8 +75,16 @@ public final class LocalFanout {
     return true;
   }
 
+  /** A group of members with no event-bus consumer, for the JMH hot-path benchmark. */
+  static Group benchmarkGroup(RoomMember[] members) {
+    Group group = new Group(null);
+    group.members.addAll(java.util.List.of(members));
+    group.snapshot = members.clone();
+    return group;
+  }
+
   /** Copies the frame once into a direct buffer that every local member writes from. */
-  private void dispatch(String code, Group group, RoomEvent event) {
+  void dispatch(String code, Group group, RoomEvent event) {
     if (event.document() != null) {
       documents.offer(code, event.document(), event.stamp());
     }

@@ -35,9 +35,10 @@ public final class WsClient implements AutoCloseable {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(64 * 1024 * 1024)
         .setMaxMessageSize(64 * 1024 * 1024));
-    WebSocket ws = Await.result(
-        client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")));
-    return new WsClient(client, ws);
+    // handlers are set in the connect callback, on the client's event loop, so that not even a
+    // message the server sends at once (e.g. a refusal) can arrive before them
+    return Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
+        .map(ws -> new WsClient(client, ws)));
   }
 
   public void send(JsonObject message) {

@@ -1,0 +1,95 @@
+package app.khuphaen.sync.room;
+
+import app.khuphaen.sync.protocol.ClientMessage;
+import app.khuphaen.sync.protocol.ClientMessageParser;
+import app.khuphaen.sync.protocol.InvalidMessageException;
+import app.khuphaen.sync.protocol.ServerMessages;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The per-message hot path: parsing a client frame, encoding a data frame once, and the fan-out of
+ * one frame to a room of 25 local peers (each peer a Netty channel with the WebSocket encoder and
+ * flush consolidation, as on a live socket). Run: {@code mvn -Pjmh test-compile exec:exec}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class HotPathBenchmark {
+  private static final int PEERS = 25;
+
+  private String clientFrame;
+  private String payload;
+  private LocalFanout fanout;
+  private LocalFanout.Group group;
+  private RoomEvent event;
+  private EmbeddedChannel[] channels;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    payload = "~M~sender-7~123456789~" + "x".repeat(230);
+    clientFrame = "{\"action\":\"broadcast\",\"data\":\"" + payload + "\"}";
+    fanout = new LocalFanout(null, null, new AtomicInteger());
+    channels = new EmbeddedChannel[PEERS];
+    RoomMember[] members = new RoomMember[PEERS];
+    for (int i = 0; i < PEERS; i++) {
+      EmbeddedChannel channel = new EmbeddedChannel(new FlushConsolidationHandler(256, true), new WebSocket13FrameEncoder(false));
+      channels[i] = channel;
+      String peer = "peer-" + i;
+      members[i] = (e, frame) -> {
+        if (e.isFor(peer)) {
+          channel.write(new TextWebSocketFrame(true, 0, frame.retainedDuplicate()), channel.voidPromise());
+          channel.flush();
+        }
+      };
+    }
+    group = LocalFanout.benchmarkGroup(members);
+    event = RoomEvent.data("peer-0", ServerMessages.data("peer-0", payload).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Benchmark
+  public ClientMessage parseClientFrame() throws InvalidMessageException {
+    return ClientMessageParser.parse(clientFrame);
+  }
+
+  @Benchmark
+  public byte[] encodeDataFrame() {
+    return ServerMessages.data("peer-0", payload).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** One relayed frame to 24 receivers (the sender is skipped); time per frame, not per receiver. */
+  @Benchmark
+  public int fanOutToARoomOf25() {
+    fanout.dispatch("BENCH1", group, event);
+    int written = 0;
+    for (EmbeddedChannel channel : channels) {
+      Object out;
+      while ((out = channel.readOutbound()) != null) {
+        ((ByteBuf) out).release();
+        written++;
+      }
+    }
+    return written;
+  }
+}
