@@ -218,14 +218,8 @@ public final class RestApi {
 
   private void revision(RoutingContext ctx) {
     String code = roomCode(ctx);
-    if (code == null) {
-      return;
-    }
-    long revision;
-    try {
-      revision = Long.parseLong(ctx.pathParam("rev"));
-    } catch (NumberFormatException e) {
-      Json.fail(ctx, 400, "Invalid revision: expected a whole number");
+    Long revision = code == null ? null : revisionNumber(ctx);
+    if (revision == null) {
       return;
     }
     rooms.revision(code, revision)
@@ -247,14 +241,8 @@ public final class RestApi {
   /** {@code POST /api/rooms/:room_code/revisions/:rev/restore} with {@code Authorization: Bearer <host_key>}. */
   private void restoreRevision(RoutingContext ctx) {
     String code = roomCode(ctx);
-    if (code == null) {
-      return;
-    }
-    long revision;
-    try {
-      revision = Long.parseLong(ctx.pathParam("rev"));
-    } catch (NumberFormatException e) {
-      Json.fail(ctx, 400, "Invalid revision: expected a whole number");
+    Long revision = code == null ? null : revisionNumber(ctx);
+    if (revision == null) {
       return;
     }
     rooms.restoreRevision(code, revision, bearer(ctx))
@@ -266,6 +254,16 @@ public final class RestApi {
           }
         })
         .onFailure(err -> failRoomRequest(ctx, err));
+  }
+
+  /** The {@code :rev} of the path; null (and a 400 sent) when it is not a whole number. */
+  private static Long revisionNumber(RoutingContext ctx) {
+    try {
+      return Long.parseLong(ctx.pathParam("rev"));
+    } catch (NumberFormatException e) {
+      Json.fail(ctx, 400, "Invalid revision: expected a whole number");
+      return null;
+    }
   }
 
   private static String bearer(RoutingContext ctx) {
