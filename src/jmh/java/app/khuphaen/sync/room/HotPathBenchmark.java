@@ -6,7 +6,6 @@ import app.khuphaen.sync.protocol.InvalidMessageException;
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,7 +58,7 @@ public class HotPathBenchmark {
       String peer = "peer-" + i;
       members[i] = (e, frame) -> {
         if (e.isFor(peer)) {
-          channel.write(new TextWebSocketFrame(true, 0, frame.retainedDuplicate()), channel.voidPromise());
+          channel.write(frame.retainedDuplicate(), channel.voidPromise());
           channel.flush();
         }
       };

@@ -1,7 +1,6 @@
 package app.khuphaen.sync.room;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -83,12 +82,15 @@ public final class LocalFanout {
     return group;
   }
 
-  /** Copies the frame once into a direct buffer that every local member writes from. */
+  /**
+   * Builds the complete WebSocket frame once, in one direct buffer that every local member writes a
+   * duplicate of.
+   */
   void dispatch(String code, Group group, RoomEvent event) {
     if (event.document() != null) {
       documents.offer(code, event.document(), event.stamp());
     }
-    ByteBuf frame = PooledByteBufAllocator.DEFAULT.directBuffer(event.frame().length).writeBytes(event.frame());
+    ByteBuf frame = WireFrames.text(event.frame());
     try {
       for (RoomMember member : group.snapshot) {
         member.onEvent(event, frame);
