@@ -1,30 +1,17 @@
 package app.khuphaen.sync;
 
 import app.khuphaen.sync.support.Messages;
-import app.khuphaen.sync.support.TestServer;
+import app.khuphaen.sync.support.ServerTest;
 import app.khuphaen.sync.support.WsClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class BadInputTest {
-  private TestServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+class BadInputTest extends ServerTest {
 
   @Test
   void everyKindOfBadFrameGetsAnInvalidFormatErrorAndTheSocketStaysOpen() {

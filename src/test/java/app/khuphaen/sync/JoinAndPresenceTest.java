@@ -2,30 +2,17 @@ package app.khuphaen.sync;
 
 import app.khuphaen.sync.support.Messages;
 import app.khuphaen.sync.support.RawWebSocket;
-import app.khuphaen.sync.support.TestServer;
+import app.khuphaen.sync.support.ServerTest;
 import app.khuphaen.sync.support.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class JoinAndPresenceTest {
-  private TestServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+class JoinAndPresenceTest extends ServerTest {
 
   private static List<String> ids(JsonArray peers) {
     return peers.stream().map(p -> ((JsonObject) p).getString("id")).toList();

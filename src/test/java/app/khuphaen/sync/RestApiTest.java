@@ -1,12 +1,10 @@
 package app.khuphaen.sync;
 
 import app.khuphaen.sync.support.Http;
-import app.khuphaen.sync.support.TestServer;
+import app.khuphaen.sync.support.ServerTest;
 import app.khuphaen.sync.support.WsClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -14,18 +12,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RestApiTest {
-  private TestServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+class RestApiTest extends ServerTest {
 
   @Test
   void rootDescribesTheServer() {
