@@ -1,6 +1,7 @@
 package app.khuphaen.sync.http;
 
 import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomService;
@@ -25,8 +26,6 @@ import java.util.concurrent.TimeUnit;
  * sockets, their local fan-out and their heartbeat.
  */
 public final class HttpVerticle extends VerticleBase {
-  private static final short GOING_AWAY = 1001;
-  private static final short POLICY_VIOLATION = 1008;
 
   private final Settings settings;
   private final RoomService rooms;
@@ -97,7 +96,7 @@ public final class HttpVerticle extends VerticleBase {
     if (!connections.tryOpen(ip)) {
       // accepted only to say why: browsers cannot read the body of a refused handshake
       ws.writeTextMessage(ServerMessages.error(ServerMessages.TOO_MANY_CONNECTIONS))
-          .onComplete(ar -> ws.close(POLICY_VIOLATION, ServerMessages.TOO_MANY_CONNECTIONS));
+          .onComplete(ar -> ws.close(CloseCodes.POLICY_VIOLATION, ServerMessages.TOO_MANY_CONNECTIONS));
       return;
     }
     SocketPipeline.install(ws, settings.maxMessageBytes());
@@ -117,7 +116,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> shutdown = server.shutdown(3, TimeUnit.SECONDS);
     List<Session> open = List.copyOf(sessions);
-    open.forEach(s -> s.close(GOING_AWAY, "Server shutting down"));
+    open.forEach(s -> s.close(CloseCodes.GOING_AWAY, "Server shutting down"));
     List<Future<Void>> left = open.stream().map(Session::closed).toList();
     return Future.join(left).transform(ar -> shutdown);
   }

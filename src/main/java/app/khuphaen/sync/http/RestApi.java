@@ -95,15 +95,16 @@ public final class RestApi {
   private void health(RoutingContext ctx) {
     Future<Integer> count = rooms.roomCount();
     Future<String> problem = rooms.problem();
+    RoomService.NodeStats stats = rooms.stats();
     Future.join(count, problem).onComplete(ar -> {
       String reason = count.failed() ? Errors.rootMessage(count.cause()) : problem.result();
       JsonObject body = new JsonObject()
           .put("status", reason == null ? "healthy" : "unhealthy")
           .put("rooms", count.succeeded() ? count.result() : null)
           .put("connections", connections.open())
-          .put("subscriptions", rooms.stats().subscriptions())
-          .put("documents_in_memory", rooms.stats().documentsInMemory())
-          .put("queued_writes", rooms.stats().queuedWrites())
+          .put("subscriptions", stats.subscriptions())
+          .put("documents_in_memory", stats.documentsInMemory())
+          .put("queued_writes", stats.queuedWrites())
           .put("version", Version.VERSION)
           .put("timestamp", Timestamps.format(Instant.now()));
       if (reason != null) {

@@ -111,11 +111,6 @@ final class Documents {
     }
   }
 
-  /** The latest stored revision (what a backup gets), or null. */
-  Future<StoredDocument> stored(String code) {
-    return store.loadDocument(code);
-  }
-
   /** The room is gone. */
   void forget(String code) {
     LatestDocument doc = live.remove(code);

@@ -35,7 +35,4 @@ public final class RoomRefusal extends RuntimeException {
     this.reason = reason;
   }
 
-  public static boolean is(Throwable err, Reason reason) {
-    return err instanceof RoomRefusal r && r.reason == reason;
-  }
 }

@@ -322,7 +322,7 @@ public final class RoomService {
   // ---- stored documents (REST, for backups and recovery) ----
 
   public Future<StoredDocument> storedDocument(String code) {
-    return existing(code).compose(room -> documents.stored(code));
+    return existing(code).compose(room -> store.loadDocument(code));
   }
 
   public Future<List<RevisionInfo>> revisions(String code) {

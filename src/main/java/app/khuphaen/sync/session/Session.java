@@ -2,6 +2,7 @@ package app.khuphaen.sync.session;
 
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.ClientMessage;
+import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.InvalidMessageException;
@@ -45,9 +46,6 @@ import java.util.function.Supplier;
 public final class Session implements RoomMember {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
   private static final Future<Void> DONE = Future.succeededFuture();
-  static final short POLICY_VIOLATION = 1008;
-  static final short TRY_AGAIN_LATER = 1013;
-  static final short GOING_AWAY = 1001;
 
   private enum State { OUTSIDE, JOINING, JOINED, CLOSED }
 
@@ -132,7 +130,7 @@ public final class Session implements RoomMember {
   public void heartbeat() {
     if (System.nanoTime() - lastSeenNanos > limits.wsIdleTimeoutSeconds() * 1_000_000_000L) {
       log.info("connection={} peer={} closed: no sign of life for {} s", connectionId, peerId, limits.wsIdleTimeoutSeconds());
-      close(GOING_AWAY, "Idle timeout");
+      close(CloseCodes.GOING_AWAY, "Idle timeout");
     } else if (!ws.isClosed()) {
       ws.writePing(Buffer.buffer());
     }
@@ -186,7 +184,7 @@ public final class Session implements RoomMember {
     }
     if (++rejectedInARow >= limits.messageBurst()) {
       log.info("connection={} peer={} closed: message rate limit exceeded persistently", connectionId, peerId);
-      close(POLICY_VIOLATION, ServerMessages.RATE_LIMITED);
+      close(CloseCodes.POLICY_VIOLATION, ServerMessages.RATE_LIMITED);
     } else {
       send(ServerMessages.error(ServerMessages.RATE_LIMITED));
     }
@@ -337,13 +335,13 @@ public final class Session implements RoomMember {
     if (TextFrames.isBacklogged(ws)) {
       log.info("connection={} peer={} closed: more than {} bytes waiting to be sent to it", connectionId, peerId,
           limits.outboundQueueBytes());
-      close(TRY_AGAIN_LATER, "Receiver too slow");
+      close(CloseCodes.TRY_AGAIN_LATER, "Receiver too slow");
       return false;
     }
     return true;
   }
 
   private static int utf8Length(String s) {
-    return s.length() <= 0 ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+    return s.getBytes(StandardCharsets.UTF_8).length;
   }
 }

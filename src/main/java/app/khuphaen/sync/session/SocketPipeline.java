@@ -1,5 +1,6 @@
 package app.khuphaen.sync.session;
 
+import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -61,7 +62,7 @@ public final class SocketPipeline extends ChannelInboundHandlerAdapter {
       ctx.write(new TextWebSocketFrame(ServerMessages.error(reason)));
       // ctx.close(), not channel().close(): the latter passes through Vert.x, which would start a
       // second, graceful close (1000) and wait for the client; Vert.x still sees the channel go inactive
-      ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), reason))
+      ctx.writeAndFlush(new CloseWebSocketFrame(CloseCodes.MESSAGE_TOO_BIG, reason))
           .addListener(done -> ctx.close());
       return;
     }
