@@ -10,8 +10,9 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Versioned schema: a one-row {@code schema_version} table and an ordered list of migrations, each
- * applied in its own transaction at start-up. A database written by a newer server is refused.
+ * Versioned schema: a one-row {@code schema_version} table and an ordered list of migrations; the
+ * pending ones are applied in order in one transaction at start-up. A database written by a newer
+ * server is refused.
  */
 final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
@@ -43,7 +44,6 @@ final class Migrations {
     connection.setAutoCommit(false);
     try (Statement st = connection.createStatement()) {
       st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-      connection.commit();
       int current = currentVersion(st);
       if (current > migrations.size()) {
         throw new SQLException("the database schema is version " + current + " but this server knows only up to "
@@ -53,10 +53,15 @@ final class Migrations {
         for (String sql : migrations.get(version - 1)) {
           st.execute(sql);
         }
+      }
+      if (current < migrations.size()) {
         st.executeUpdate("DELETE FROM schema_version");
-        st.executeUpdate("INSERT INTO schema_version (version) VALUES (" + version + ")");
-        connection.commit();
-        log.info("database schema migrated to version {}", version);
+        st.executeUpdate("INSERT INTO schema_version (version) VALUES (" + migrations.size() + ")");
+      }
+      // one commit (one fsync) for all pending steps: the schema moves to the latest version or not at all
+      connection.commit();
+      if (current < migrations.size()) {
+        log.info("database schema migrated from version {} to {}", current, migrations.size());
       }
     } catch (SQLException e) {
       connection.rollback();
