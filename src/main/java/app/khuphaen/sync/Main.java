@@ -26,6 +26,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
+    // Netty's allocator events for Java Flight Recorder: registering them costs 0.15 s of start-up
+    // and we never record them. -Dio.netty.jfr.enabled=true on the command line still wins.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
     String configFile;
     try {
       configFile = configFile(args);
@@ -37,10 +42,23 @@ public final class Main {
     Node node = null;
     SyncServer server;
     try {
-      Settings settings = loadSettings(configFile);
+      VertxOptions options = Node.options(Runtime.getRuntime().availableProcessors());
+      // a plain Vert.x reads the settings; it becomes the node unless the settings ask for a cluster
+      Vertx plain = Vertx.vertx(options);
+      Settings settings;
+      try {
+        settings = SettingsLoader.load(plain, configFile).await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        plain.close();
+        throw e;
+      }
       setLogLevel(settings);
-      int cores = Runtime.getRuntime().availableProcessors();
-      node = Node.start(settings, new VertxOptions().setEventLoopPoolSize(cores)).await(60, TimeUnit.SECONDS);
+      if (settings.cluster().enabled()) {
+        plain.close().await(10, TimeUnit.SECONDS);
+        node = Node.start(settings, options).await(60, TimeUnit.SECONDS);
+      } else {
+        node = Node.plain(plain);
+      }
       server = SyncServer.start(node, settings).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       if (e instanceof ConfigException || e instanceof StoreException) {
@@ -69,16 +87,6 @@ public final class Main {
       log.warn("shutdown did not finish cleanly: {}", e.toString());
     }
     System.exit(0);
-  }
-
-  /** Reads the config file and environment with a short-lived Vert.x (the real one may be clustered). */
-  private static Settings loadSettings(String configFile) throws Exception {
-    Vertx reader = Vertx.vertx();
-    try {
-      return SettingsLoader.load(reader, configFile).await(30, TimeUnit.SECONDS);
-    } finally {
-      reader.close();
-    }
   }
 
   /** {@code --config FILE} wins over {@code CONFIG_FILE}; null means the default file. */

@@ -69,8 +69,9 @@ public final class SyncServer {
                 new IdleSweeper(rooms, settings.roomIdleTimeoutSeconds(), settings.sweepIntervalSeconds())))
             .onSuccess(server.deployments::add))
         .map(server)
-        .onSuccess(s -> log.info("listening on 0.0.0.0:{}{} ({} event loops), room idle timeout {} s, host auth {}{}",
+        .onSuccess(s -> log.info("listening on 0.0.0.0:{}{} ({} event loops, {}), room idle timeout {} s, host auth {}{}",
             settings.port(), settings.security().tlsCertFile() != null ? " with TLS" : "", instances,
+            vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
             settings.roomIdleTimeoutSeconds(), settings.security().hostAuth().name().toLowerCase(java.util.Locale.ROOT),
             settings.cluster().enabled() ? ", cluster node " + membership.nodeId() : ""));
   }

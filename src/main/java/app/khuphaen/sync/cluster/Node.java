@@ -25,9 +25,14 @@ import java.util.function.Consumer;
 public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelcast) {
   private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
+  /** Vert.x options for a node: {@code eventLoops} loops, Linux's epoll where available (else NIO). */
+  public static VertxOptions options(int eventLoops) {
+    return new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true);
+  }
+
   public static Future<Node> start(Settings settings, VertxOptions options) {
     if (!settings.cluster().enabled()) {
-      return Future.succeededFuture(new Node(Vertx.vertx(options), Membership.single(), null));
+      return Future.succeededFuture(plain(Vertx.vertx(options)));
     }
     Settings.ClusterSettings cluster = settings.cluster();
     options.getEventBusOptions()
@@ -43,6 +48,11 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
         .compose(hz -> Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
             .map(vertx -> new Node(vertx, new HazelcastMembership(hz), hz))
             .onFailure(err -> hz.shutdown()));
+  }
+
+  /** A single node on a Vert.x that is not clustered. */
+  public static Node plain(Vertx vertx) {
+    return new Node(vertx, Membership.single(), null);
   }
 
   /** Closes Vert.x (leaving the cluster), then this node's Hazelcast member. */

@@ -5,14 +5,14 @@ import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomService;
-import app.khuphaen.sync.session.SocketPipeline;
+import app.khuphaen.sync.session.PeerSocket;
 import app.khuphaen.sync.session.Session;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 
 import java.util.HashSet;
@@ -47,10 +47,16 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalFanout fanout = rooms.newFanout();
+    Handler<HttpServerRequest> rest = new RestApi(rooms, rateLimiter, connections, clientAddress, settings.security()).router(vertx);
+    WebSocketUpgrade upgrade = new WebSocketUpgrade(settings.maxMessageBytes(), settings.wsCompression());
     server = vertx.createHttpServer(serverOptions())
-        .requestHandler(new RestApi(rooms, rateLimiter, connections, clientAddress, settings.security()).router(vertx))
-        .webSocketHandshakeHandler(this::handshake)
-        .webSocketHandler(ws -> accept(ws, fanout));
+        .requestHandler(request -> {
+          if ("/ws".equals(request.path()) && WebSocketUpgrade.isUpgrade(request)) {
+            accept(request, upgrade, fanout);
+          } else {
+            rest.handle(request);
+          }
+        });
     vertx.setPeriodic(settings.limits().wsPingIntervalSeconds() * 1000L,
         id -> List.copyOf(sessions).forEach(Session::heartbeat));
     return server.listen(settings.port(), "0.0.0.0");
@@ -58,12 +64,12 @@ public final class HttpVerticle extends VerticleBase {
 
   private HttpServerOptions serverOptions() {
     HttpServerOptions options = new HttpServerOptions()
-        .setMaxWebSocketMessageSize(settings.maxMessageBytes())
-        .setMaxWebSocketFrameSize(settings.maxMessageBytes())
-        // per-message deflate: off unless WS_COMPRESSION (README "Performance" has the measurements)
-        .setPerMessageWebSocketCompressionSupported(settings.wsCompression())
-        .setPerFrameWebSocketCompressionSupported(false)
         .setTcpNoDelay(true)
+        .setHttp2ClearTextEnabled(false)
+        // WebSocketUpgrade negotiates per-message deflate itself (only with WS_COMPRESSION); Vert.x's
+        // own extension handler would offer it on every upgrade
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         // every connection is only ever touched from its own event loop (sessions, fan-out, heartbeat),
         // so Vert.x can drop a cross-thread message queue per connection: ~4 KB of heap each
         .setStrictThreadMode(true);
@@ -76,31 +82,29 @@ public final class HttpVerticle extends VerticleBase {
     return options;
   }
 
-  /** Only /ws upgrades, and, with CORS_ORIGINS set, only from those origins (or from non-browsers). */
-  private void handshake(ServerWebSocketHandshake handshake) {
-    if (!"/ws".equals(handshake.path())) {
-      handshake.reject(404);
-      return;
-    }
-    String origin = handshake.headers().get("Origin");
+  /**
+   * A WebSocket upgrade to /ws: only from CORS_ORIGINS when that is set (non-browsers send no
+   * Origin), and only within MAX_CONNECTIONS_PER_IP.
+   */
+  private void accept(HttpServerRequest request, WebSocketUpgrade upgrade, LocalFanout fanout) {
+    String origin = request.getHeader("Origin");
     List<String> allowed = settings.security().corsOrigins();
     if (origin != null && !allowed.isEmpty() && !allowed.contains(origin)) {
-      handshake.reject(403);
+      request.response().setStatusCode(403).end();
       return;
     }
-    handshake.accept();
-  }
-
-  private void accept(ServerWebSocket ws, LocalFanout fanout) {
-    String ip = clientAddress.clientIp(ws.remoteAddress(), ws.headers());
+    String ip = clientAddress.clientIp(request.remoteAddress(), request.headers());
+    PeerSocket socket = upgrade.accept(request);
+    if (socket == null) {
+      return; // answered with an HTTP error
+    }
     if (!connections.tryOpen(ip)) {
       // accepted only to say why: browsers cannot read the body of a refused handshake
-      ws.writeTextMessage(ServerMessages.error(ServerMessages.TOO_MANY_CONNECTIONS))
-          .onComplete(ar -> ws.close(CloseCodes.POLICY_VIOLATION, ServerMessages.TOO_MANY_CONNECTIONS));
+      socket.sendText(ServerMessages.error(ServerMessages.TOO_MANY_CONNECTIONS));
+      socket.close(CloseCodes.POLICY_VIOLATION, ServerMessages.TOO_MANY_CONNECTIONS);
       return;
     }
-    SocketPipeline.install(ws, settings.maxMessageBytes());
-    Session session = new Session(ws, rooms, fanout, settings);
+    Session session = new Session(socket, rooms, fanout, settings);
     sessions.add(session);
     session.start(() -> {
       sessions.remove(session);

@@ -2,6 +2,8 @@ package app.khuphaen.sync.protocol;
 
 /** The WebSocket close codes this server sends (RFC 6455 section 7.4.1), in one place. */
 public final class CloseCodes {
+  /** The client asked to leave. */
+  public static final short NORMAL = 1000;
   /** The server is shutting down, or the connection showed no sign of life. */
   public static final short GOING_AWAY = 1001;
   /** Too many connections from one address, or a persistent flood. */

@@ -17,8 +17,6 @@ import io.github.bucket4j.Bucket;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +47,7 @@ public final class Session implements RoomMember {
 
   private enum State { OUTSIDE, JOINING, JOINED, CLOSED }
 
-  private final ServerWebSocket ws;
+  private final PeerSocket socket;
   private final RoomService rooms;
   private final LocalFanout fanout;
   private final Settings.Limits limits;
@@ -71,8 +69,8 @@ public final class Session implements RoomMember {
   private boolean closing;
   private long lastSeenNanos = System.nanoTime();
 
-  public Session(ServerWebSocket ws, RoomService rooms, LocalFanout fanout, Settings settings) {
-    this.ws = ws;
+  public Session(PeerSocket socket, RoomService rooms, LocalFanout fanout, Settings settings) {
+    this.socket = socket;
     this.rooms = rooms;
     this.fanout = fanout;
     this.limits = settings.limits();
@@ -85,24 +83,24 @@ public final class Session implements RoomMember {
 
   /** Starts reading; {@code onClosed} runs once the socket is closed and the room left. */
   public void start(Runnable onClosed) {
-    TextFrames.limitBacklog(ws, limits.outboundQueueBytes());
-    ws.textMessageHandler(text -> {
-      if (admit()) {
-        enqueue(() -> handle(text));
-      }
-    });
-    ws.binaryMessageHandler(bytes -> {
-      if (admit()) {
-        send(ServerMessages.invalidFormat(ServerMessages.BINARY_NOT_SUPPORTED));
-      }
-    });
-    ws.pongHandler(this::alive);
-    ws.exceptionHandler(err -> log.debug("connection={} error: {}", connectionId, err.toString()));
-    ws.closeHandler(v -> enqueue(() -> leaveRoom().onComplete(ar -> {
-      state = State.CLOSED;
-      onClosed.run();
-      closed.complete();
-    })));
+    socket.limitBacklog(limits.outboundQueueBytes());
+    socket.handlers(
+        text -> {
+          if (admit()) {
+            enqueue(() -> handle(text));
+          }
+        },
+        () -> {
+          if (admit()) {
+            send(ServerMessages.invalidFormat(ServerMessages.BINARY_NOT_SUPPORTED));
+          }
+        },
+        this::alive,
+        () -> enqueue(() -> leaveRoom().onComplete(ar -> {
+          state = State.CLOSED;
+          onClosed.run();
+          closed.complete();
+        })));
   }
 
   /** Completes once the socket is closed and has left its room. */
@@ -118,7 +116,7 @@ public final class Session implements RoomMember {
   public void close(short code, String reason) {
     if (!closing) {
       closing = true;
-      ws.close(code, reason);
+      socket.close(code, reason);
       enqueue(this::leaveRoom);
     }
   }
@@ -131,8 +129,8 @@ public final class Session implements RoomMember {
     if (System.nanoTime() - lastSeenNanos > limits.wsIdleTimeoutSeconds() * 1_000_000_000L) {
       log.info("connection={} peer={} closed: no sign of life for {} s", connectionId, peerId, limits.wsIdleTimeoutSeconds());
       close(CloseCodes.GOING_AWAY, "Idle timeout");
-    } else if (!ws.isClosed()) {
-      ws.writePing(Buffer.buffer());
+    } else if (socket.isOpen()) {
+      socket.ping();
     }
   }
 
@@ -171,7 +169,7 @@ public final class Session implements RoomMember {
     }
   }
 
-  private void alive(Buffer ignored) {
+  private void alive() {
     lastSeenNanos = System.nanoTime();
   }
 
@@ -211,7 +209,7 @@ public final class Session implements RoomMember {
       return join(join);
     }
     if (message instanceof ClientMessage.Leave) {
-      return leaveRoom().onComplete(ar -> ws.close());
+      return leaveRoom().onComplete(ar -> socket.close(CloseCodes.NORMAL, ""));
     }
     if (state != State.JOINED) {
       send(ServerMessages.error(ServerMessages.NOT_IN_A_ROOM));
@@ -311,14 +309,14 @@ public final class Session implements RoomMember {
 
   private void send(String frame) {
     if (writable()) {
-      ws.writeTextMessage(frame);
+      socket.sendText(frame);
     }
   }
 
   /** Writes a shared, already-encoded frame; takes ownership of {@code frame}. */
   private void send(ByteBuf frame) {
     if (writable()) {
-      TextFrames.write(ws, frame);
+      socket.sendFrame(frame);
     } else {
       frame.release();
     }
@@ -329,10 +327,10 @@ public final class Session implements RoomMember {
    * is too slow to keep up: it is closed (1013) instead of losing messages or growing without bound.
    */
   private boolean writable() {
-    if (ws.isClosed() || closing) {
+    if (!socket.isOpen() || closing) {
       return false;
     }
-    if (TextFrames.isBacklogged(ws)) {
+    if (socket.isBacklogged()) {
       log.info("connection={} peer={} closed: more than {} bytes waiting to be sent to it", connectionId, peerId,
           limits.outboundQueueBytes());
       close(CloseCodes.TRY_AGAIN_LATER, "Receiver too slow");

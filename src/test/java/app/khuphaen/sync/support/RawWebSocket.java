@@ -45,9 +45,19 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked text frame (clients must mask). */
   public void sendText(String text) throws IOException {
-    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    sendFrame(OPCODE_TEXT, true, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static final int OPCODE_CONTINUATION = 0x0;
+  public static final int OPCODE_TEXT = 0x1;
+  public static final int OPCODE_CLOSE = 0x8;
+  public static final int OPCODE_PING = 0x9;
+  public static final int OPCODE_PONG = 0xA;
+
+  /** Sends one masked frame as given: any opcode, fragments ({@code fin} false), any bytes. */
+  public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
     ByteArrayOutputStream frame = new ByteArrayOutputStream();
-    frame.write(0x81);
+    frame.write((fin ? 0x80 : 0) | opcode);
     if (payload.length < 126) {
       frame.write(0x80 | payload.length);
     } else if (payload.length < 65_536) {
@@ -67,6 +77,60 @@ public final class RawWebSocket implements AutoCloseable {
     }
     out.write(frame.toByteArray());
     out.flush();
+  }
+
+  /** A frame from the server (servers never mask). */
+  public record Frame(int opcode, byte[] payload) {
+    public String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** The status code of a close frame, or -1 if it carries none. */
+    public int closeCode() {
+      return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+    }
+  }
+
+  /** Reads the next whole frame (fails after the socket's 10 s read timeout). */
+  public Frame readFrame() throws IOException {
+    InputStream in = socket.getInputStream();
+    int first = readByte(in);
+    int second = readByte(in);
+    long length = second & 0x7f;
+    if (length == 126) {
+      length = ((long) readByte(in) << 8) | readByte(in);
+    } else if (length == 127) {
+      length = 0;
+      for (int i = 0; i < 8; i++) {
+        length = (length << 8) | readByte(in);
+      }
+    }
+    byte[] payload = in.readNBytes((int) length);
+    if (payload.length != length) {
+      throw new IOException("connection closed inside a frame");
+    }
+    return new Frame(first & 0x0f, payload);
+  }
+
+  private static int readByte(InputStream in) throws IOException {
+    int b = in.read();
+    if (b < 0) {
+      throw new IOException("connection closed");
+    }
+    return b;
+  }
+
+  /** Whether the server has closed the TCP connection (reads to its end, ignoring any frames left). */
+  public boolean awaitEndOfStream() throws IOException {
+    InputStream in = socket.getInputStream();
+    try {
+      while (in.read() >= 0) {
+        // drain
+      }
+      return true;
+    } catch (java.net.SocketException reset) {
+      return true;
+    }
   }
 
   /** Closes the TCP connection with no WebSocket close frame. */

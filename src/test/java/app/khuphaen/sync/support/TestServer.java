@@ -4,7 +4,6 @@ import app.khuphaen.sync.SyncServer;
 import app.khuphaen.sync.cluster.Node;
 import app.khuphaen.sync.config.Settings;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -60,8 +59,7 @@ public final class TestServer implements AutoCloseable {
     }
     int port = freePort();
     Settings settings = Settings.from(config.copy().put(Settings.PORT, port));
-    Node node = Await.result(Node.start(settings, new VertxOptions()
-        .setEventLoopPoolSize(2)
+    Node node = Await.result(Node.start(settings, Node.options(2)
         .setBlockedThreadCheckInterval(100)
         .setMaxEventLoopExecuteTime(300)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)), 60);

@@ -32,7 +32,13 @@ public final class WsClient implements AutoCloseable {
   }
 
   public static WsClient connect(Vertx vertx, int port) {
+    return connect(vertx, port, false);
+  }
+
+  /** With {@code offerDeflate}, the client offers per-message deflate, as browsers do. */
+  public static WsClient connect(Vertx vertx, int port, boolean offerDeflate) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setTryUsePerMessageCompression(offerDeflate)
         .setMaxFrameSize(64 * 1024 * 1024)
         .setMaxMessageSize(64 * 1024 * 1024));
     // handlers are set in the connect callback, on the client's event loop, so that not even a

@@ -1,0 +1,139 @@
+package app.khuphaen.sync.http;
+
+import app.khuphaen.sync.session.PeerSocket;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionUtil;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpServerConnection;
+import io.vertx.core.net.impl.VertxHandler;
+
+import java.util.Map;
+
+/**
+ * Turns an HTTP upgrade request for /ws into a {@link PeerSocket}, at the Netty level: Netty's
+ * handshaker answers 101 and swaps the HTTP codec for the WebSocket one, then Vert.x's connection
+ * handler is replaced by a frame aggregator and the {@link PeerSocket}. Vert.x's own WebSocket would
+ * keep about 9 KB of heap per connection (the upgrade request and response, two message queues) that
+ * this server never needs; with 5,000 idle peers that was most of the memory.
+ *
+ * <p>Also added, first in the pipeline: flush consolidation. Every frame flushed on its own costs one
+ * {@code write} system call and one TCP segment, nearly all of a relay's cost; frames bound for the
+ * same socket within one event-loop turn now leave in one write ({@code consolidateWhenNoReadInProgress}
+ * matters: receivers are not reading when a fan-out writes to them).
+ */
+final class WebSocketUpgrade {
+  private static final int FLUSHES_BEFORE_FORCED_FLUSH = 256;
+
+  private final int maxMessageBytes;
+  private final boolean compression;
+
+  WebSocketUpgrade(int maxMessageBytes, boolean compression) {
+    this.maxMessageBytes = maxMessageBytes;
+    this.compression = compression;
+  }
+
+  static boolean isUpgrade(HttpServerRequest request) {
+    String upgrade = request.getHeader(HttpHeaderNames.UPGRADE);
+    return upgrade != null && upgrade.equalsIgnoreCase("websocket");
+  }
+
+  /**
+   * Answers the handshake and answers the socket, or answers the request with an HTTP error
+   * (400 for a malformed upgrade, 426 for an unsupported WebSocket version) and returns null.
+   * Must run on the request's event loop, before anything else reads from the connection.
+   */
+  PeerSocket accept(HttpServerRequest request) {
+    if (request.method() != io.vertx.core.http.HttpMethod.GET
+        || !(request.connection() instanceof HttpServerConnection connection)) {
+      request.response().setStatusCode(400).end("Expected a WebSocket upgrade (GET)");
+      return null;
+    }
+    FullHttpRequest handshakeRequest = nettyRequest(request);
+    WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(maxMessageBytes)
+        .allowExtensions(compression)
+        .closeOnProtocolViolation(false) // PeerSocket answers with the protocol's own messages
+        .build();
+    String location = (request.isSSL() ? "wss://" : "ws://") + request.authority() + request.path();
+    WebSocketServerHandshaker handshaker =
+        new WebSocketServerHandshakerFactory(location, null, decoder).newHandshaker(handshakeRequest);
+    if (handshaker == null) {
+      request.response()
+          .putHeader(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketVersion.V13.toHttpHeaderValue())
+          .setStatusCode(426).end();
+      return null;
+    }
+    HttpHeaders responseHeaders = new DefaultHttpHeaders();
+    WebSocketServerExtension deflate = compression ? negotiateDeflate(request, responseHeaders) : null;
+
+    ChannelHandlerContext ctx = connection.channelHandlerContext();
+    ChannelPipeline pipeline = ctx.pipeline();
+    try {
+      // swaps the HTTP decoder for the WebSocket decoder now, and the encoder once the 101 is written
+      handshaker.handshake(ctx.channel(), handshakeRequest, responseHeaders, ctx.channel().newPromise());
+    } catch (RuntimeException e) {
+      request.response().setStatusCode(400).end("Invalid WebSocket handshake: " + e.getMessage());
+      return null;
+    }
+    String vertxHandler = pipeline.context(VertxHandler.class).name();
+    if (deflate != null) {
+      pipeline.addBefore(vertxHandler, "kp-deflate-decoder", deflate.newExtensionDecoder());
+      pipeline.addBefore(vertxHandler, "kp-deflate-encoder", deflate.newExtensionEncoder());
+    }
+    pipeline.addBefore(vertxHandler, "kp-utf8", new Utf8FrameValidator(false)); // invalid text: 1007
+    pipeline.addBefore(vertxHandler, "kp-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
+    PeerSocket socket = new PeerSocket(maxMessageBytes);
+    pipeline.replace(vertxHandler, "kp-socket", socket);
+    pipeline.addFirst("kp-flush-consolidation", new FlushConsolidationHandler(FLUSHES_BEFORE_FORCED_FLUSH, true));
+    return socket;
+  }
+
+  private static FullHttpRequest nettyRequest(HttpServerRequest request) {
+    HttpHeaders headers = new DefaultHttpHeaders();
+    for (Map.Entry<String, String> header : request.headers()) {
+      headers.add(header.getKey(), header.getValue());
+    }
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, request.uri(), Unpooled.EMPTY_BUFFER,
+        headers, EmptyHttpHeaders.INSTANCE);
+  }
+
+  /** Per-message deflate, if the client offers it: adds the answer to {@code responseHeaders}. */
+  private static WebSocketServerExtension negotiateDeflate(HttpServerRequest request, HttpHeaders responseHeaders) {
+    String offered = request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+    if (offered == null) {
+      return null;
+    }
+    PerMessageDeflateServerExtensionHandshaker handshaker = new PerMessageDeflateServerExtensionHandshaker();
+    for (WebSocketExtensionData data : WebSocketExtensionUtil.extractExtensions(offered)) {
+      WebSocketServerExtension extension = handshaker.handshakeExtension(data);
+      if (extension != null) {
+        WebSocketExtensionData answer = extension.newReponseData();
+        StringBuilder value = new StringBuilder(answer.name());
+        answer.parameters().forEach((k, v) -> value.append("; ").append(k).append(v == null ? "" : "=" + v));
+        responseHeaders.add(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, value.toString());
+        return extension;
+      }
+    }
+    return null;
+  }
+}
