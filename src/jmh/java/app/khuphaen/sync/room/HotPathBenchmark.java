@@ -20,7 +20,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -64,7 +63,7 @@ public class HotPathBenchmark {
       };
     }
     group = LocalFanout.benchmarkGroup(members);
-    event = RoomEvent.data("peer-0", ServerMessages.data("peer-0", payload).getBytes(StandardCharsets.UTF_8));
+    event = RoomEvent.data("peer-0", ServerMessages.dataUtf8("peer-0", payload));
   }
 
   @Benchmark
@@ -74,7 +73,7 @@ public class HotPathBenchmark {
 
   @Benchmark
   public byte[] encodeDataFrame() {
-    return ServerMessages.data("peer-0", payload).getBytes(StandardCharsets.UTF_8);
+    return ServerMessages.dataUtf8("peer-0", payload);
   }
 
   /** One relayed frame to 24 receivers (the sender is skipped); time per frame, not per receiver. */

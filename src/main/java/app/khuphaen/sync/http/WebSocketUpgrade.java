@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -100,7 +99,6 @@ final class WebSocketUpgrade {
       pipeline.addBefore(vertxHandler, "kp-deflate-decoder", deflate.newExtensionDecoder());
       pipeline.addBefore(vertxHandler, "kp-deflate-encoder", deflate.newExtensionEncoder());
     }
-    pipeline.addBefore(vertxHandler, "kp-utf8", new Utf8FrameValidator(false)); // invalid text: 1007
     pipeline.addBefore(vertxHandler, "kp-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
     PeerSocket socket = new PeerSocket(maxMessageBytes);
     pipeline.replace(vertxHandler, "kp-socket", socket);

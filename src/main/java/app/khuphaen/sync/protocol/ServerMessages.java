@@ -1,8 +1,13 @@
 package app.khuphaen.sync.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /** Encoders for every server-to-client message, and the protocol's exact error strings. */
@@ -16,6 +21,7 @@ public final class ServerMessages {
   public static final String TOO_MANY_CONNECTIONS = "Too many connections from your address";
 
   private static final String PONG = new JsonObject().put("type", "pong").encode();
+  private static final JsonFactory JSON = new JsonFactory();
 
   private ServerMessages() {}
 
@@ -41,8 +47,35 @@ public final class ServerMessages {
     return type("document_sync").put("document", document).encode();
   }
 
-  public static String data(String from, String data) {
-    return type("data").put("from", from).put("data", data).encode();
+  /** {@link #documentSync} as UTF-8, for relaying: see {@link #utf8}. */
+  public static byte[] documentSyncUtf8(String document) {
+    return utf8("document_sync", "document", document, null, null);
+  }
+
+  /** A relayed {@code data} message, as UTF-8: see {@link #utf8}. */
+  public static byte[] dataUtf8(String from, String data) {
+    return utf8("data", "from", from, "data", data);
+  }
+
+  /**
+   * {@code {"type":type,key1:value1[,key2:value2]}} written straight to UTF-8 bytes. Going through a
+   * String first would copy a 2 MB document twice more (the String, then its bytes), and with a heap
+   * sized for a small container those copies are what drives garbage collection.
+   */
+  private static byte[] utf8(String type, String key1, String value1, String key2, String value2) {
+    ByteArrayBuilder out = new ByteArrayBuilder(64 + value1.length() + (value2 == null ? 0 : value2.length()));
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("type", type);
+      json.writeStringField(key1, value1);
+      if (key2 != null) {
+        json.writeStringField(key2, value2);
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // an in-memory builder does not fail
+    }
+    return out.toByteArray();
   }
 
   public static String error(String message) {

@@ -38,7 +38,7 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
       return new RoomEvent(exclude, payload, null, 0, version, closesRoom);
     }
     String document = new String(payload, StandardCharsets.UTF_8);
-    return RoomEvent.document(exclude, ServerMessages.documentSync(document).getBytes(StandardCharsets.UTF_8), document, stamp);
+    return RoomEvent.document(exclude, ServerMessages.documentSyncUtf8(document), document, stamp);
   }
 
   @Override

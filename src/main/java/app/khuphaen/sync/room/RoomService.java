@@ -296,12 +296,12 @@ public final class RoomService {
   // ---- relaying ----
 
   public void broadcast(String code, String from, String data) {
-    publish(code, RoomEvent.data(from, ServerMessages.data(from, data).getBytes(StandardCharsets.UTF_8)));
+    publish(code, RoomEvent.data(from, ServerMessages.dataUtf8(from, data)));
   }
 
   /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
   public void syncDocument(String code, String from, String document) {
-    byte[] frame = ServerMessages.documentSync(document).getBytes(StandardCharsets.UTF_8);
+    byte[] frame = ServerMessages.documentSyncUtf8(document);
     documents.replace(code, document, from, stamp ->
         publish(code, RoomEvent.document(from, frame, document, stamp)));
   }

@@ -3,6 +3,7 @@ package app.khuphaen.sync.session;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -34,7 +36,7 @@ import java.util.function.Consumer;
  * {@link #isBacklogged} reports.
  *
  * <p>The protocol's rules kept here: a message over the size limit gets an error message and close
- * 1009; a malformed frame or invalid UTF-8 closes with the decoder's code (1002, 1007); pings are
+ * 1009; a malformed frame closes with the decoder's code (1002), invalid UTF-8 with 1007; pings are
  * answered; a close is echoed, and a close we start waits a moment for the client's answer before the
  * TCP connection goes (closing at once could reset the connection and lose the close frame).
  */
@@ -127,9 +129,16 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (msg instanceof TextWebSocketFrame text) {
+      if (msg instanceof TextWebSocketFrame frame) {
         if (!closeSent) {
-          onText.accept(text.text());
+          String text = frame.text();
+          // the JDK's decoder is fast but replaces malformed bytes with U+FFFD; only then is a strict
+          // check needed (one pass over a 2 MB document instead of two)
+          if (text.indexOf('\uFFFD') >= 0 && !ByteBufUtil.isText(frame.content(), StandardCharsets.UTF_8)) {
+            closeNow(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "Invalid UTF-8");
+          } else {
+            onText.accept(text);
+          }
         }
       } else if (msg instanceof BinaryWebSocketFrame) {
         if (!closeSent) {
