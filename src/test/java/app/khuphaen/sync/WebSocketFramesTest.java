@@ -119,6 +119,30 @@ class WebSocketFramesTest extends ServerTest {
     }
   }
 
+  @Test
+  void withDeflateOnRelayedMessagesAreCompressedToo() throws IOException {
+    String offer = "Sec-WebSocket-Extensions: permessage-deflate\r\n"; // as browsers offer it
+    try (TestServer compressing = TestServer.start(new JsonObject().put(Settings.WS_COMPRESSION, true));
+         WsClient host = compressing.connect();
+         RawWebSocket guest = RawWebSocket.connect(compressing.port, offer)) {
+      compressing.createRoom("DEFL02");
+      host.join("DEFL02", "host", true);
+      guest.sendText(Messages.join("DEFL02", "guest", false).encode());
+      for (String expected : new String[] {"room_info", "connected", "peer_joined"}) {
+        Frame frame = guest.readFrame();
+        assertThat(frame.compressed()).isTrue();
+        assertThat(new JsonObject(guest.inflatedText(frame)).getString("type")).isEqualTo(expected);
+      }
+      host.next("peer_joined");
+      String tasks = "{\"tasks\":[" + "{\"title\":\"งานบ้าน ✅\",\"done\":false},".repeat(500) + "{}]}";
+      host.send(Messages.broadcast(tasks));
+      Frame relayed = guest.readFrame();
+      assertThat(relayed.compressed()).isTrue();
+      assertThat(relayed.payload().length).isLessThan(tasks.length() / 10);
+      assertThat(new JsonObject(guest.inflatedText(relayed)).getString("data")).isEqualTo(tasks);
+    }
+  }
+
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }

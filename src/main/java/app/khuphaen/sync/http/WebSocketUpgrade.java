@@ -100,7 +100,7 @@ final class WebSocketUpgrade {
       pipeline.addBefore(vertxHandler, "kp-deflate-encoder", deflate.newExtensionEncoder());
     }
     pipeline.addBefore(vertxHandler, "kp-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
-    PeerSocket socket = new PeerSocket(maxMessageBytes);
+    PeerSocket socket = new PeerSocket(maxMessageBytes, deflate != null);
     pipeline.replace(vertxHandler, "kp-socket", socket);
     pipeline.addFirst("kp-flush-consolidation", new FlushConsolidationHandler(FLUSHES_BEFORE_FORCED_FLUSH, true));
     return socket;

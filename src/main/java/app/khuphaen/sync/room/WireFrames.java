@@ -27,4 +27,10 @@ public final class WireFrames {
     }
     return frame.writeBytes(utf8);
   }
+
+  /** The length of the header of a frame made by {@link #text}: 2, 4 or 10 bytes. */
+  public static int headerLength(ByteBuf frame) {
+    int length = frame.getByte(frame.readerIndex() + 1) & 0x7F;
+    return length <= 125 ? 2 : length == 126 ? 4 : 10;
+  }
 }

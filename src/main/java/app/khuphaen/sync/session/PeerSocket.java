@@ -2,6 +2,7 @@ package app.khuphaen.sync.session;
 
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
+import app.khuphaen.sync.room.WireFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -47,6 +48,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   private static final Runnable NOTHING = () -> {};
 
   private final int maxMessageBytes;
+  private final boolean deflate;
   private ChannelHandlerContext ctx;
   private Consumer<String> onText = IGNORE_TEXT;
   private Runnable onBinary = NOTHING;
@@ -55,8 +57,10 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   private boolean closeSent;
   private boolean inactive;
 
-  public PeerSocket(int maxMessageBytes) {
+  /** @param deflate whether per-message deflate was negotiated for this socket */
+  public PeerSocket(int maxMessageBytes, boolean deflate) {
     this.maxMessageBytes = maxMessageBytes;
+    this.deflate = deflate;
   }
 
   /**
@@ -94,9 +98,18 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(new TextWebSocketFrame(text), ctx.voidPromise());
   }
 
-  /** Writes a complete wire frame ({@link app.khuphaen.sync.room.WireFrames}); takes ownership of it. */
+  /**
+   * Writes a complete wire frame ({@link app.khuphaen.sync.room.WireFrames}); takes ownership of it.
+   * With per-message deflate, its payload goes through the compressor as a frame of its own instead.
+   */
   public void sendFrame(ByteBuf wireFrame) {
-    ctx.writeAndFlush(wireFrame, ctx.voidPromise());
+    if (deflate) {
+      ByteBuf payload = wireFrame.retainedSlice(WireFrames.headerLength(wireFrame), wireFrame.readableBytes() - WireFrames.headerLength(wireFrame));
+      wireFrame.release();
+      ctx.writeAndFlush(new TextWebSocketFrame(payload), ctx.voidPromise());
+    } else {
+      ctx.writeAndFlush(wireFrame, ctx.voidPromise());
+    }
   }
 
   public void ping() {

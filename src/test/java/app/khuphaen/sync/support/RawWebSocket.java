@@ -22,11 +22,16 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   public static RawWebSocket connect(int port) throws IOException {
+    return connect(port, "");
+  }
+
+  /** Connects with {@code extraHeaders} ("Name: value\r\n" lines) in the upgrade request. */
+  public static RawWebSocket connect(int port, String extraHeaders) throws IOException {
     Socket socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
     String key = Base64.getEncoder().encodeToString("khu-phaen-raw-key".getBytes(StandardCharsets.US_ASCII)).substring(0, 22) + "==";
     String request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -80,7 +85,7 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   /** A frame from the server (servers never mask). */
-  public record Frame(int opcode, byte[] payload) {
+  public record Frame(int opcode, boolean compressed, byte[] payload) {
     public String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
@@ -89,6 +94,31 @@ public final class RawWebSocket implements AutoCloseable {
     public int closeCode() {
       return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
     }
+  }
+
+  private final java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+
+  /**
+   * The text of a frame compressed with per-message deflate (RFC 7692): one inflater for the whole
+   * connection, since the server keeps its compression context from message to message.
+   */
+  public String inflatedText(Frame frame) throws IOException {
+    byte[] payload = frame.payload();
+    byte[] input = java.util.Arrays.copyOf(payload, payload.length + 4);
+    input[payload.length + 2] = (byte) 0xff;
+    input[payload.length + 3] = (byte) 0xff;
+    inflater.setInput(input);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] chunk = new byte[8192];
+    try {
+      int n;
+      while ((n = inflater.inflate(chunk)) > 0) {
+        out.write(chunk, 0, n);
+      }
+    } catch (java.util.zip.DataFormatException e) {
+      throw new IOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** Reads the next whole frame (fails after the socket's 10 s read timeout). */
@@ -109,7 +139,7 @@ public final class RawWebSocket implements AutoCloseable {
     if (payload.length != length) {
       throw new IOException("connection closed inside a frame");
     }
-    return new Frame(first & 0x0f, payload);
+    return new Frame(first & 0x0f, (first & 0x40) != 0, payload);
   }
 
   private static int readByte(InputStream in) throws IOException {
@@ -136,6 +166,7 @@ public final class RawWebSocket implements AutoCloseable {
   /** Closes the TCP connection with no WebSocket close frame. */
   @Override
   public void close() throws IOException {
+    inflater.end();
     socket.close();
   }
 }
