@@ -70,8 +70,8 @@ public final class HttpVerticle extends VerticleBase {
         // own extension handler would offer it on every upgrade
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
-        // every connection is only ever touched from its own event loop (sessions, fan-out, heartbeat),
-        // so Vert.x can drop a cross-thread message queue per connection: ~4 KB of heap each
+        // every connection is only ever touched from its own event loop, so Vert.x can drop a
+        // cross-thread message queue (~4 KB) per HTTP connection (WebSockets leave Vert.x at the upgrade)
         .setStrictThreadMode(true);
     Settings.Security security = settings.security();
     if (security.tlsCertFile() != null) {

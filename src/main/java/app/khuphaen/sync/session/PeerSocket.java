@@ -104,7 +104,8 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
    */
   public void sendFrame(ByteBuf wireFrame) {
     if (deflate) {
-      ByteBuf payload = wireFrame.retainedSlice(WireFrames.headerLength(wireFrame), wireFrame.readableBytes() - WireFrames.headerLength(wireFrame));
+      int header = WireFrames.headerLength(wireFrame);
+      ByteBuf payload = wireFrame.retainedSlice(wireFrame.readerIndex() + header, wireFrame.readableBytes() - header);
       wireFrame.release();
       ctx.writeAndFlush(new TextWebSocketFrame(payload), ctx.voidPromise());
     } else {
@@ -123,9 +124,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     }
     closeSent = true;
     ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
-    ctx.executor().schedule(() -> {
-      ctx.close();
-    }, CLOSE_ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    ctx.executor().schedule(() -> ctx.close(), CLOSE_ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Sends a close frame and drops the connection once it is written (the client broke the protocol). */
