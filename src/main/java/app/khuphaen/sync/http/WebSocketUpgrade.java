@@ -44,11 +44,18 @@ final class WebSocketUpgrade {
   private static final int FLUSHES_BEFORE_FORCED_FLUSH = 256;
 
   private final int maxMessageBytes;
-  private final boolean compression;
+  private final WebSocketDecoderConfig decoderConfig;
+  /** Null unless WS_COMPRESSION is on. */
+  private final PerMessageDeflateServerExtensionHandshaker deflateHandshaker;
 
   WebSocketUpgrade(int maxMessageBytes, boolean compression) {
     this.maxMessageBytes = maxMessageBytes;
-    this.compression = compression;
+    this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(maxMessageBytes)
+        .allowExtensions(compression)
+        .closeOnProtocolViolation(false) // PeerSocket answers with the protocol's own messages
+        .build();
+    this.deflateHandshaker = compression ? new PerMessageDeflateServerExtensionHandshaker() : null;
   }
 
   static boolean isUpgrade(HttpServerRequest request) {
@@ -68,14 +75,9 @@ final class WebSocketUpgrade {
       return null;
     }
     FullHttpRequest handshakeRequest = nettyRequest(request);
-    WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
-        .maxFramePayloadLength(maxMessageBytes)
-        .allowExtensions(compression)
-        .closeOnProtocolViolation(false) // PeerSocket answers with the protocol's own messages
-        .build();
     String location = (request.isSSL() ? "wss://" : "ws://") + request.authority() + request.path();
     WebSocketServerHandshaker handshaker =
-        new WebSocketServerHandshakerFactory(location, null, decoder).newHandshaker(handshakeRequest);
+        new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(handshakeRequest);
     if (handshaker == null) {
       request.response()
           .putHeader(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketVersion.V13.toHttpHeaderValue())
@@ -83,7 +85,7 @@ final class WebSocketUpgrade {
       return null;
     }
     HttpHeaders responseHeaders = new DefaultHttpHeaders();
-    WebSocketServerExtension deflate = compression ? negotiateDeflate(request, responseHeaders) : null;
+    WebSocketServerExtension deflate = deflateHandshaker != null ? negotiateDeflate(request, responseHeaders) : null;
 
     ChannelHandlerContext ctx = connection.channelHandlerContext();
     ChannelPipeline pipeline = ctx.pipeline();
@@ -116,14 +118,13 @@ final class WebSocketUpgrade {
   }
 
   /** Per-message deflate, if the client offers it: adds the answer to {@code responseHeaders}. */
-  private static WebSocketServerExtension negotiateDeflate(HttpServerRequest request, HttpHeaders responseHeaders) {
+  private WebSocketServerExtension negotiateDeflate(HttpServerRequest request, HttpHeaders responseHeaders) {
     String offered = request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
     if (offered == null) {
       return null;
     }
-    PerMessageDeflateServerExtensionHandshaker handshaker = new PerMessageDeflateServerExtensionHandshaker();
     for (WebSocketExtensionData data : WebSocketExtensionUtil.extractExtensions(offered)) {
-      WebSocketServerExtension extension = handshaker.handshakeExtension(data);
+      WebSocketServerExtension extension = deflateHandshaker.handshakeExtension(data);
       if (extension != null) {
         WebSocketExtensionData answer = extension.newReponseData();
         StringBuilder value = new StringBuilder(answer.name());
