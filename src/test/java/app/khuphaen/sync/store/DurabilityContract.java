@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -198,29 +197,10 @@ abstract class DurabilityContract {
 
   /** Polls the backup endpoint until the stored document is {@code expected}; answers that response. */
   protected static Http.Response awaitStored(TestServer server, String code, String expected) {
-    return await(server, "/api/rooms/" + code + "/document",
-        r -> r.status() == 200 && r.body().equals(expected), "document '" + abbreviate(expected) + "' stored");
+    return server.http.awaitStored(code, expected);
   }
 
   protected static Http.Response awaitStatus(TestServer server, String path, int status) {
-    return await(server, path, r -> r.status() == status, path + " answering " + status);
-  }
-
-  private static Http.Response await(TestServer server, String path, Predicate<Http.Response> done, String what) {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (true) {
-      Http.Response response = server.http.get(path);
-      if (done.test(response)) {
-        return response;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 20 s: " + what + "; last answer " + response.status() + " " + abbreviate(response.body()));
-      }
-      server.vertx.timer(50).await();
-    }
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    return server.http.awaitStatus(path, status);
   }
 }

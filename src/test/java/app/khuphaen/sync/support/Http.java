@@ -11,9 +11,13 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /** A real HTTP client for tests; each call waits for the whole answer. */
 public final class Http {
+  private static final long AWAIT_SECONDS = 20;
+  private final Vertx vertx;
   private final HttpClient client;
   private final int port;
 
@@ -25,12 +29,46 @@ public final class Http {
 
   /** @param localAddress the loopback address to send from (the server keys rate limits by it) */
   Http(Vertx vertx, int port, String localAddress) {
+    this.vertx = vertx;
     this.client = vertx.createHttpClient(new HttpClientOptions().setLocalAddress(localAddress));
     this.port = port;
   }
 
   public Response get(String path) {
     return request(HttpMethod.GET, path, null, Map.of());
+  }
+
+  /**
+   * Asks {@code path} until the answer is {@code done} (within 20 s): for state that changes in the
+   * background (a write-behind store, health during an outage) and announces itself nowhere.
+   */
+  public Response await(String path, Predicate<Response> done, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
+    while (true) {
+      Response response = get(path);
+      if (done.test(response)) {
+        return response;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + AWAIT_SECONDS + " s: " + what + "; last answer " + response.status()
+            + " " + abbreviate(response.body()));
+      }
+      vertx.timer(50).await();
+    }
+  }
+
+  public Response awaitStatus(String path, int status) {
+    return await(path, r -> r.status() == status, path + " answering " + status);
+  }
+
+  /** Waits until the store has {@code expected} as the room's latest document. */
+  public Response awaitStored(String code, String expected) {
+    return await("/api/rooms/" + code + "/document",
+        r -> r.status() == 200 && r.body().equals(expected), "document '" + abbreviate(expected) + "' stored");
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 60) + "…" : s;
   }
 
   public Response post(String path, String body) {

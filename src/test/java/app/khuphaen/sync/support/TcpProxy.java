@@ -5,12 +5,14 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 
-import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy the test owns, in front of a real service: cutting it is an outage of that service
- * (connections dropped, new ones refused) without touching the service itself.
+ * (connections dropped, new ones refused) without touching the service itself. Used from the test
+ * thread; its sockets live on Vert.x's threads, so nothing here holds a lock while it waits for them.
  */
 public final class TcpProxy implements AutoCloseable {
   private final Vertx vertx;
@@ -18,8 +20,8 @@ public final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final int port;
   private final NetClient client;
-  private final Set<NetSocket> sockets = new HashSet<>();
-  private NetServer server;
+  private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
+  private volatile NetServer server;
 
   private TcpProxy(Vertx vertx, String targetHost, int targetPort, int port) {
     this.vertx = vertx;
@@ -40,17 +42,18 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /** Drops every proxied connection and refuses new ones. */
-  public synchronized void cut() {
-    Await.result(server.close());
-    server = null;
-    new HashSet<>(sockets).forEach(NetSocket::close);
-    sockets.clear();
+  public void cut() {
+    NetServer listening = server;
+    server = null; // a connection still being set up is dropped when its upstream arrives
+    Await.result(listening.close());
+    List.copyOf(sockets).forEach(NetSocket::close);
   }
 
   /** Accepts connections again. */
-  public synchronized void restore() {
-    server = vertx.createNetServer().connectHandler(this::proxy);
-    Await.result(server.listen(port, "127.0.0.1"));
+  public void restore() {
+    NetServer listening = vertx.createNetServer().connectHandler(this::proxy);
+    Await.result(listening.listen(port, "127.0.0.1"));
+    server = listening;
   }
 
   private void proxy(NetSocket downstream) {
@@ -63,23 +66,24 @@ public final class TcpProxy implements AutoCloseable {
       }
       NetSocket upstream = ar.result();
       track(upstream);
+      if (server == null) {
+        upstream.close();
+        downstream.close();
+        return;
+      }
       downstream.pipeTo(upstream);
       upstream.pipeTo(downstream);
       downstream.resume();
     });
   }
 
-  private synchronized void track(NetSocket socket) {
+  private void track(NetSocket socket) {
     sockets.add(socket);
-    socket.closeHandler(v -> {
-      synchronized (this) {
-        sockets.remove(socket);
-      }
-    });
+    socket.closeHandler(v -> sockets.remove(socket));
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
     if (server != null) {
       cut();
     }
