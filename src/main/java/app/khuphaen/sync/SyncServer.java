@@ -8,6 +8,7 @@ import app.khuphaen.sync.http.ClientAddress;
 import app.khuphaen.sync.http.ConnectionCounter;
 import app.khuphaen.sync.http.CreationRateLimiter;
 import app.khuphaen.sync.http.HttpVerticle;
+import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.room.IdleSweeper;
 import app.khuphaen.sync.room.RoomService;
 import app.khuphaen.sync.store.RoomStore;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The whole server on one Vert.x instance: store, rooms, sweeper and one HTTP verticle per event loop. */
 public final class SyncServer {
@@ -59,10 +61,17 @@ public final class SyncServer {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
+    List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
+    // a node the others dropped: its sockets' peers are gone from presence, so they reconnect and rejoin
+    membership.onSeparated(() -> verticles.forEach(v -> v.closeAll(CloseCodes.SERVICE_RESTART, "Cluster node rejoining")));
     return RoomService.start(vertx, membership, settings, store)
         .onSuccess(rooms -> server.rooms = rooms)
         .compose(rooms -> vertx.deployVerticle(
-                () -> new HttpVerticle(settings, rooms, rateLimiter, connections, clientAddress),
+                () -> {
+                  HttpVerticle verticle = new HttpVerticle(settings, rooms, rateLimiter, connections, clientAddress);
+                  verticles.add(verticle);
+                  return verticle;
+                },
                 new DeploymentOptions().setInstances(instances))
             .onSuccess(server.deployments::add)
             .compose(id -> vertx.deployVerticle(

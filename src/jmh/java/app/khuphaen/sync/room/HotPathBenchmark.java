@@ -63,7 +63,7 @@ public class HotPathBenchmark {
       };
     }
     group = LocalFanout.benchmarkGroup(members);
-    event = RoomEvent.data("peer-0", ServerMessages.dataUtf8("peer-0", payload));
+    event = RoomEvent.data("BENCH1", "peer-0", ServerMessages.dataUtf8("peer-0", payload));
   }
 
   @Benchmark

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.cluster;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -9,8 +10,24 @@ public interface Membership {
   /** Unique among the nodes of the cluster (and across restarts). */
   String nodeId();
 
+  /** The ids of the nodes in the cluster now, this one included. */
+  List<String> nodes();
+
   /** {@code handler} gets the id of every other node that leaves the cluster, gracefully or not. */
   void onNodeLeft(Consumer<String> handler);
+
+  /**
+   * {@code handler} runs when the others may have dropped this node while it could not answer (it was
+   * paused for longer than the cluster's heartbeat timeout, or it is being merged back after a split):
+   * its sockets' peers may be gone from presence everywhere.
+   */
+  void onSeparated(Runnable handler);
+
+  /**
+   * Whether this node is, or may be, cut off from the cluster it belonged to: while it is, it must not
+   * act for the cluster (clean up after nodes it believes gone, sweep rooms); the others do.
+   */
+  boolean separated();
 
   /** A server that is its own and only node. */
   static Membership single() {
@@ -22,8 +39,23 @@ public interface Membership {
       }
 
       @Override
+      public List<String> nodes() {
+        return List.of(id);
+      }
+
+      @Override
       public void onNodeLeft(Consumer<String> handler) {
         // no other node can leave
+      }
+
+      @Override
+      public void onSeparated(Runnable handler) {
+        // nothing to be separated from
+      }
+
+      @Override
+      public boolean separated() {
+        return false;
       }
     };
   }

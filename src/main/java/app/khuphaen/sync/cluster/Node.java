@@ -1,13 +1,14 @@
 package app.khuphaen.sync.cluster;
 
 import app.khuphaen.sync.config.Settings;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -15,15 +16,22 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 /**
  * A Vert.x instance with its membership: plain for a single node, clustered through Hazelcast when
  * CLUSTER is on. The rest of the server runs the same code either way.
  */
 public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelcast) {
-  private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+  static final int HEARTBEAT_INTERVAL_SECONDS = 1;
+  /** Hazelcast's heartbeat timeout: a member silent for this long is declared dead. */
+  static final int MAX_NO_HEARTBEAT_SECONDS = 6;
+  /**
+   * A stall after which this node assumes the others dropped it: they count from its last heartbeat,
+   * which may have gone out up to an interval before it stopped, so a little less than the timeout.
+   */
+  static final long STALL_THRESHOLD_MS = (MAX_NO_HEARTBEAT_SECONDS - HEARTBEAT_INTERVAL_SECONDS - 1) * 1000L;
+  /** How often a cluster looks for another it split from, to merge back (Hazelcast: every 2 min). */
+  static final int MERGE_RUN_DELAY_SECONDS = 5;
 
   /** Vert.x options for a node: {@code eventLoops} loops, Linux's epoll where available (else NIO). */
   public static VertxOptions options(int eventLoops) {
@@ -41,12 +49,12 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
         .setClusterPublicHost(cluster.host());
     Config config = hazelcastConfig(cluster);
     // the id Vert.x knows this node by, read back from each member by Vert.x and by HazelcastMembership
-    config.getMemberAttributeConfig().setAttribute(NODE_ID_ATTRIBUTE, UUID.randomUUID().toString());
+    config.getMemberAttributeConfig().setAttribute(HazelcastMembership.NODE_ID_ATTRIBUTE, UUID.randomUUID().toString());
     // Hazelcast starts blocking; run it on a plain thread, not an event loop
     return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(
             () -> Hazelcast.newHazelcastInstance(config)))
         .compose(hz -> Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
-            .map(vertx -> new Node(vertx, new HazelcastMembership(hz), hz))
+            .map(vertx -> new Node(vertx, new HazelcastMembership(hz, STALL_THRESHOLD_MS), hz))
             .onFailure(err -> hz.shutdown()));
   }
 
@@ -58,6 +66,9 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
   /** Closes Vert.x (leaving the cluster), then this node's Hazelcast member. */
   public Future<Void> close() {
     return vertx.close().eventually(() -> {
+      if (membership instanceof HazelcastMembership hazelcastMembership) {
+        hazelcastMembership.close();
+      }
       if (hazelcast != null) {
         hazelcast.shutdown();
       }
@@ -76,8 +87,14 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.shutdownhook.enabled", "false"); // Main stops the node on SIGTERM
-    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-    config.setProperty("hazelcast.max.no.heartbeat.seconds", "6");
+    config.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(HEARTBEAT_INTERVAL_SECONDS));
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(MAX_NO_HEARTBEAT_SECONDS));
+    // a member that was dropped while it stood still (or cut off) forms a cluster of its own; look for
+    // it every few seconds so it merges back, and let the bigger side's rooms and presence win
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(MERGE_RUN_DELAY_SECONDS));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(MERGE_RUN_DELAY_SECONDS));
+    config.addMapConfig(new MapConfig("kp.*").setMergePolicyConfig(
+        new MergePolicyConfig(DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
     config.setProperty("hazelcast.socket.bind.any", "false");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);
@@ -94,37 +111,5 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
           cluster.members().isEmpty() ? java.util.List.of(cluster.host() + ":" + cluster.port()) : cluster.members());
     }
     return config;
-  }
-
-  /** Node ids are the members' {@value #NODE_ID_ATTRIBUTE} attribute, as for Vert.x. */
-  private static final class HazelcastMembership implements Membership {
-    private final String nodeId;
-    private final CopyOnWriteArrayList<Consumer<String>> handlers = new CopyOnWriteArrayList<>();
-
-    HazelcastMembership(HazelcastInstance hz) {
-      this.nodeId = hz.getCluster().getLocalMember().getAttribute(NODE_ID_ATTRIBUTE);
-      hz.getCluster().addMembershipListener(new MembershipListener() {
-        @Override
-        public void memberAdded(MembershipEvent event) {
-          // nothing to do: a new node brings its own peers
-        }
-
-        @Override
-        public void memberRemoved(MembershipEvent event) {
-          String left = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
-          handlers.forEach(h -> h.accept(left));
-        }
-      });
-    }
-
-    @Override
-    public String nodeId() {
-      return nodeId;
-    }
-
-    @Override
-    public void onNodeLeft(Consumer<String> handler) {
-      handlers.add(handler);
-    }
   }
 }

@@ -112,6 +112,11 @@ public final class HttpVerticle extends VerticleBase {
     });
   }
 
+  /** Closes every socket of this verticle with {@code code}; from any thread. */
+  public void closeAll(short code, String reason) {
+    context.runOnContext(v -> List.copyOf(sessions).forEach(s -> s.close(code, reason)));
+  }
+
   /**
    * Stops accepting, tells every socket the server is going away (1001), and waits (a few seconds at
    * most) until each has left its room, so a stopping cluster node takes its peers out of presence.

@@ -10,6 +10,11 @@ public final class CloseCodes {
   public static final short POLICY_VIOLATION = 1008;
   /** A message over MAX_MESSAGE_BYTES. */
   public static final short MESSAGE_TOO_BIG = 1009;
+  /**
+   * This cluster node was cut off (it stood still past the heartbeat timeout, or is merging back after
+   * a split): the others have dropped its peers, so the client reconnects and joins again.
+   */
+  public static final short SERVICE_RESTART = 1012;
   /** A receiver too slow to keep up (its outgoing queue passed OUTBOUND_QUEUE_BYTES). */
   public static final short TRY_AGAIN_LATER = 1013;
 

@@ -6,16 +6,22 @@ import app.khuphaen.sync.store.StoredDocument;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * The documents of this node's rooms. Only rooms with peers connected to this node keep theirs in
- * memory. A node holding a room's document answers for it on the event bus, so a joiner on a node
- * without it gets the live document from another node; only when no node holds it is the store read.
+ * memory. A joiner on a node that does not know the room's document gets it from the other nodes
+ * (each answers at its own address, {@code kp.node.<id>.doc}, with its live document or one still
+ * waiting for the store there), and from the store when no node has peers in the room.
  */
 final class Documents {
   private static final long ASK_TIMEOUT_MS = 2_000;
@@ -24,16 +30,35 @@ final class Documents {
   private final Vertx vertx;
   private final RoomStore store;
   private final DocumentWriter writer;
+  private final String nodeId;
+  private final Supplier<List<String>> clusterNodes;
   private final DocumentClock clock = new DocumentClock();
 
-  Documents(Vertx vertx, RoomStore store, DocumentWriter writer) {
+  private Documents(Vertx vertx, RoomStore store, DocumentWriter writer, String nodeId, Supplier<List<String>> clusterNodes) {
     this.vertx = vertx;
     this.store = store;
     this.writer = writer;
+    this.nodeId = nodeId;
+    this.clusterNodes = clusterNodes;
   }
 
-  static String holderAddress(String code) {
-    return "kp.doc." + code;
+  /** Starts answering other nodes' questions; completes once the cluster can reach this node's address. */
+  static Future<Documents> start(Vertx vertx, RoomStore store, DocumentWriter writer, String nodeId,
+                                 Supplier<List<String>> clusterNodes) {
+    Documents documents = new Documents(vertx, store, writer, nodeId, clusterNodes);
+    MessageConsumer<String> questions = vertx.eventBus().consumer(address(nodeId), message -> {
+      Answer answer = documents.answer(message.body());
+      if (answer == null) {
+        message.fail(404, "no document");
+      } else {
+        message.reply(answer.toJson());
+      }
+    });
+    return questions.completion().map(documents);
+  }
+
+  static String address(String nodeId) {
+    return "kp.node." + nodeId + ".doc";
   }
 
   /** Rooms whose document this node keeps in memory. */
@@ -52,17 +77,7 @@ final class Documents {
 
   /** A local peer left: the last one takes the room's document out of memory. */
   void release(String code) {
-    LatestDocument[] dropped = {null};
-    live.computeIfPresent(code, (k, doc) -> {
-      if (--doc.localMembers > 0) {
-        return doc;
-      }
-      dropped[0] = doc;
-      return null;
-    });
-    if (dropped[0] != null) {
-      stopHolding(dropped[0]);
-    }
+    live.computeIfPresent(code, (k, doc) -> --doc.localMembers > 0 ? doc : null);
   }
 
   /** The room's latest document and its stamp. */
@@ -71,24 +86,15 @@ final class Documents {
     if (doc != null && doc.isKnown()) {
       return Future.succeededFuture(doc.state());
     }
-    DocumentState unwritten = writer.unwritten(code);
-    if (unwritten != null) {
-      return Future.succeededFuture(unwritten);
-    }
-    return askOtherNodes(code)
-        .recover(none -> store.loadDocument(code).recover(err -> Future.failedFuture(new RoomRefusal(RoomRefusal.Reason.STORAGE_UNAVAILABLE, err))))
-        .map(found -> {
-          String text = found == null ? null : found.document();
-          long stamp = found == null ? 0 : found.stamp();
-          clock.observe(stamp);
-          LatestDocument now = live.get(code);
-          if (now == null) {
-            return new DocumentState(text, stamp);
-          }
-          now.fill(text, stamp);
-          hold(code, now);
-          return now.state();
-        });
+    return newestKnown(code).map(found -> {
+      clock.observe(found.stamp());
+      LatestDocument now = live.get(code);
+      if (now == null) {
+        return found;
+      }
+      now.fill(found.document(), found.stamp());
+      return now.state();
+    });
   }
 
   /** A sync on this node: stamps {@code document}, makes it the room's latest, relays it, queues it for the store. */
@@ -98,7 +104,6 @@ final class Documents {
       relay.accept(stamp);
       writer.submit(code, document, writtenBy, stamp);
     });
-    hold(code, doc);
   }
 
   /** A relayed document reaching this node: kept as the room's latest if it is the newest seen here. */
@@ -107,47 +112,72 @@ final class Documents {
     LatestDocument doc = live.get(code);
     if (doc != null) {
       doc.offer(document, stamp);
-      hold(code, doc);
     }
   }
 
   /** The room is gone. */
   void forget(String code) {
-    LatestDocument doc = live.remove(code);
-    if (doc != null) {
-      stopHolding(doc);
-    }
+    live.remove(code);
     writer.forget(code);
   }
 
-  /** The live document of another node that holds it; fails when none does. */
-  private Future<StoredDocument> askOtherNodes(String code) {
-    return vertx.eventBus().<JsonObject>request(holderAddress(code), null, new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
-        .map(reply -> new StoredDocument(0, reply.body().getString("document"), null, null, reply.body().getLong("stamp")));
-  }
-
-  /** Starts answering for the room's document once this node knows it. */
-  private void hold(String code, LatestDocument doc) {
-    synchronized (doc) {
-      if (doc.holder != null || !doc.isKnown() || live.get(code) != doc) {
-        return;
-      }
-      doc.holder = vertx.eventBus().consumer(holderAddress(code), request -> {
-        if (doc.get() == null) {
-          request.fail(404, "no document");
-        } else {
-          request.reply(new JsonObject().put("document", doc.get()).put("stamp", doc.stamp()));
-        }
-      });
+  /**
+   * What this node can tell another about the room's document: its live one (authoritative: while
+   * this node has peers in the room every sync reaches it) or, failing that, one still queued for the
+   * store here; null when neither.
+   */
+  Answer answer(String code) {
+    LatestDocument doc = live.get(code);
+    DocumentState unwritten = writer.unwritten(code);
+    if (doc != null && doc.isKnown()) {
+      DocumentState state = doc.state();
+      return new Answer(unwritten != null && unwritten.stamp() > state.stamp() ? unwritten : state, true);
     }
+    return unwritten == null ? null : new Answer(unwritten, false);
   }
 
-  private static void stopHolding(LatestDocument doc) {
-    synchronized (doc) {
-      if (doc.holder != null) {
-        doc.holder.unregister();
-        doc.holder = null;
+  /**
+   * The newest of what this node still has queued for the store and what the other nodes answer. The
+   * store is read unless another node answered with its live document, or this node is alone and has
+   * one queued (then that is the newest there is).
+   */
+  private Future<DocumentState> newestKnown(String code) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS);
+    List<Future<Answer>> asked = clusterNodes.get().stream()
+        .filter(node -> !node.equals(nodeId))
+        .map(node -> vertx.eventBus().<JsonObject>request(address(node), code, options)
+            .map(reply -> Answer.fromJson(reply.body())))
+        .toList();
+    DocumentState unwritten = writer.unwritten(code);
+    return Future.join(asked).transform(ar -> {
+      List<Answer> answers = new ArrayList<>(asked.stream().filter(Future::succeeded).map(Future::result).toList());
+      if (unwritten != null) {
+        answers.add(new Answer(unwritten, asked.isEmpty()));
       }
+      DocumentState newest = answers.stream().map(Answer::state)
+          .max(Comparator.comparingLong(DocumentState::stamp)).orElse(null);
+      if (answers.stream().anyMatch(Answer::live)) {
+        return Future.succeededFuture(newest);
+      }
+      return store.loadDocument(code)
+          .recover(err -> Future.failedFuture(new RoomRefusal(RoomRefusal.Reason.STORAGE_UNAVAILABLE, err)))
+          .map(stored -> newer(newest, stored));
+    });
+  }
+
+  private static DocumentState newer(DocumentState answered, StoredDocument stored) {
+    DocumentState fromStore = stored == null ? new DocumentState(null, 0) : new DocumentState(stored.document(), stored.stamp());
+    return answered != null && answered.stamp() > fromStore.stamp() ? answered : fromStore;
+  }
+
+  /** One node's answer; {@code live} when it comes from a node with peers in the room. */
+  record Answer(DocumentState state, boolean live) {
+    JsonObject toJson() {
+      return new JsonObject().put("document", state.document()).put("stamp", state.stamp()).put("live", live);
+    }
+
+    static Answer fromJson(JsonObject json) {
+      return new Answer(new DocumentState(json.getString("document"), json.getLong("stamp")), json.getBoolean("live"));
     }
   }
 }

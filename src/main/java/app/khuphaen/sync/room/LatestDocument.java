@@ -1,7 +1,5 @@
 package app.khuphaen.sync.room;
 
-import io.vertx.core.eventbus.MessageConsumer;
-
 import java.util.function.LongConsumer;
 
 /**
@@ -16,8 +14,6 @@ final class LatestDocument {
   private long stamp;
   private boolean known; // false until loaded from the store or replaced
   int localMembers; // guarded by the owning map's compute
-  /** Answers other nodes' requests for this document while this node holds it; null until known. */
-  MessageConsumer<Void> holder; // guarded by this
 
   synchronized boolean isKnown() {
     return known;

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sockets of one event loop, grouped by room. For each room with local members it consumes the
- * room's event-bus address once and hands each event to the members it is for, on this event loop,
- * all writing from one shared copy of the frame.
+ * room's local event-bus address ({@link NodeBus}) once and hands each event to the members it is
+ * for, on this event loop, all writing from one shared copy of the frame.
  * Not thread-safe: only used from its own event loop.
  */
 public final class LocalFanout {
@@ -40,15 +40,11 @@ public final class LocalFanout {
     this.subscriptions = subscriptions;
   }
 
-  public static String address(String code) {
-    return "kp.room." + code;
-  }
-
-  /** Adds a member; completes once this node receives the room's events. */
+  /** Adds a member; completes once this event loop receives the room's events. */
   Future<Void> add(String code, RoomMember member) {
     Group group = groups.get(code);
     if (group == null) {
-      Group created = new Group(vertx.eventBus().consumer(address(code)));
+      Group created = new Group(vertx.eventBus().localConsumer(NodeBus.roomAddress(code)));
       created.consumer.handler(msg -> dispatch(code, created, msg.body()));
       groups.put(code, created);
       subscriptions.incrementAndGet();

@@ -7,16 +7,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Who is in each room: room code to {@code {"version": n, "peers": {peer_id: {"info": PeerInfo,
  * "conns": [connection ids]}}}}, in Vert.x shared data. A peer is listed once however many sockets it
  * has joined from; it leaves presence when its last socket does. Every change bumps the room's
  * membership version (kept while the room exists, also when it is empty), which the peer_joined and
- * peer_left events carry so a joiner can tell which of them its room_info already reflects. Callers
- * hold the room's lock for every change.
+ * peer_left events carry so a joiner can tell which of them its room_info already reflects. Connection
+ * ids start with their node's id ({@code node/n}), so presence also says which nodes have peers in the
+ * room: where its frames must go. Callers hold the room's lock for every change.
  */
 final class Presence {
   private static final String VERSION = "version";
@@ -30,17 +33,31 @@ final class Presence {
     this.map = map;
   }
 
-  /** The peers of a room, and the membership version they reflect. */
-  record Snapshot(List<PeerInfo> peers, long version) {}
+  /**
+   * The peers of a room, the membership version they reflect, the nodes with peers in it, and (after
+   * an add) whether the connection's node had none before.
+   */
+  record Snapshot(List<PeerInfo> peers, long version, List<String> nodes, boolean nodeIsNew) {}
 
   Future<List<PeerInfo>> peers(String code) {
-    return map.get(code).map(room -> snapshot(room).peers());
+    return map.get(code).map(room -> snapshot(room, false).peers());
+  }
+
+  /** The nodes with peers in the room (empty for an unknown room). */
+  Future<List<String>> nodes(String code) {
+    return map.get(code).map(Presence::nodes);
+  }
+
+  /** The node a connection id belongs to. */
+  static String nodeOf(String connectionId) {
+    return connectionId.substring(0, connectionId.lastIndexOf('/'));
   }
 
   /** Adds a connection of {@code peer} (its newest PeerInfo wins); answers the room afterwards. */
   Future<Snapshot> add(String code, PeerInfo peer, String connectionId) {
     return map.get(code).compose(current -> {
       JsonObject room = current == null ? new JsonObject().put(VERSION, 0L).put(PEERS, new JsonObject()) : current;
+      boolean nodeIsNew = !nodes(room).contains(nodeOf(connectionId));
       JsonObject peers = room.getJsonObject(PEERS);
       JsonObject entry = peers.getJsonObject(peer.id());
       JsonArray conns = entry == null ? new JsonArray() : entry.getJsonArray(CONNS);
@@ -49,22 +66,22 @@ final class Presence {
       }
       peers.put(peer.id(), new JsonObject().put(INFO, peer.toJson()).put(CONNS, conns));
       bump(room);
-      return map.put(code, room).map(v -> snapshot(room));
+      return map.put(code, room).map(v -> snapshot(room, nodeIsNew));
     });
   }
 
-  /** What removing one connection changed, and the membership version after it. */
-  record Removal(boolean peerGone, boolean roomEmpty, long version) {}
+  /** What removing one connection changed, the membership version and the room's nodes after it. */
+  record Removal(boolean peerGone, boolean roomEmpty, long version, List<String> nodes) {}
 
   Future<Removal> remove(String code, String peerId, String connectionId) {
     return map.get(code).compose(room -> {
       if (room == null) {
-        return Future.succeededFuture(new Removal(false, true, 0));
+        return Future.succeededFuture(new Removal(false, true, 0, List.of()));
       }
       JsonObject peers = room.getJsonObject(PEERS);
       JsonObject entry = peers.getJsonObject(peerId);
       if (entry == null) {
-        return Future.succeededFuture(new Removal(false, peers.isEmpty(), room.getLong(VERSION)));
+        return Future.succeededFuture(new Removal(false, peers.isEmpty(), room.getLong(VERSION), nodes(room)));
       }
       JsonArray conns = entry.getJsonArray(CONNS);
       conns.remove(connectionId);
@@ -73,7 +90,7 @@ final class Presence {
         peers.remove(peerId);
       }
       bump(room);
-      return map.put(code, room).map(v -> new Removal(peerGone, peers.isEmpty(), room.getLong(VERSION)));
+      return map.put(code, room).map(v -> new Removal(peerGone, peers.isEmpty(), room.getLong(VERSION), nodes(room)));
     });
   }
 
@@ -88,14 +105,14 @@ final class Presence {
   }
 
   /** What removing a dead node's connections from a room changed. */
-  record NodeRemoval(List<String> peersGone, boolean roomEmpty, long version) {}
+  record NodeRemoval(List<String> peersGone, boolean roomEmpty, long version, List<String> nodes) {}
 
   /** Removes every connection of {@code nodeId} (connection ids start with it) from the room. */
   Future<NodeRemoval> removeNode(String code, String nodeId) {
     String prefix = nodeId + "/";
     return map.get(code).compose(room -> {
       if (room == null) {
-        return Future.succeededFuture(new NodeRemoval(List.of(), true, 0));
+        return Future.succeededFuture(new NodeRemoval(List.of(), true, 0, List.of()));
       }
       JsonObject peers = room.getJsonObject(PEERS);
       List<String> gone = new ArrayList<>();
@@ -108,7 +125,7 @@ final class Presence {
         }
       }
       bump(room);
-      return map.put(code, room).map(v -> new NodeRemoval(gone, peers.isEmpty(), room.getLong(VERSION)));
+      return map.put(code, room).map(v -> new NodeRemoval(gone, peers.isEmpty(), room.getLong(VERSION), nodes(room)));
     });
   }
 
@@ -121,15 +138,25 @@ final class Presence {
     room.put(VERSION, room.getLong(VERSION) + 1);
   }
 
-  private static Snapshot snapshot(JsonObject room) {
+  private static List<String> nodes(JsonObject room) {
     if (room == null) {
-      return new Snapshot(List.of(), 0);
+      return List.of();
+    }
+    Set<String> nodes = new LinkedHashSet<>();
+    room.getJsonObject(PEERS).forEach(peer ->
+        ((JsonObject) peer.getValue()).getJsonArray(CONNS).forEach(conn -> nodes.add(nodeOf((String) conn))));
+    return List.copyOf(nodes);
+  }
+
+  private static Snapshot snapshot(JsonObject room, boolean nodeIsNew) {
+    if (room == null) {
+      return new Snapshot(List.of(), 0, List.of(), nodeIsNew);
     }
     List<PeerInfo> peers = new ArrayList<>();
     JsonObject all = room.getJsonObject(PEERS);
     for (String id : all.fieldNames()) {
       peers.add(PeerInfo.fromJson(all.getJsonObject(id).getJsonObject(INFO)));
     }
-    return new Snapshot(peers, room.getLong(VERSION));
+    return new Snapshot(peers, room.getLong(VERSION), nodes(room), nodeIsNew);
   }
 }

@@ -42,6 +42,7 @@ public final class RoomService {
   private static final int CODE_ATTEMPTS = 20;
 
   private final Vertx vertx;
+  private final Membership membership;
   private final SharedData sharedData;
   private final RoomRegistry registry;
   private final Presence presence;
@@ -49,15 +50,19 @@ public final class RoomService {
   private final StoreHealth storeHealth;
   private final DocumentWriter writer;
   private final Documents documents;
+  private final RoomRoutes routes;
+  private final NodeBus nodeBus;
   private final String nodeId;
   private final Settings.Limits limits;
   private final Settings.HostAuth hostAuth;
   private final AtomicLong connections = new AtomicLong();
   private final AtomicInteger subscriptions = new AtomicInteger();
 
-  private RoomService(Vertx vertx, Membership membership, Settings settings, RoomRegistry registry,
-                      Presence presence, RoomStore store) {
+  private RoomService(Vertx vertx, Membership membership, Settings settings, RoomRegistry registry, Presence presence,
+                      RoomStore store, StoreHealth storeHealth, DocumentWriter writer, Documents documents,
+                      RoomRoutes routes, NodeBus nodeBus) {
     this.vertx = vertx;
+    this.membership = membership;
     this.nodeId = membership.nodeId();
     this.sharedData = vertx.sharedData();
     this.registry = registry;
@@ -65,9 +70,11 @@ public final class RoomService {
     this.store = store;
     this.limits = settings.limits();
     this.hostAuth = settings.security().hostAuth();
-    this.storeHealth = new StoreHealth();
-    this.writer = new DocumentWriter(vertx, store, storeHealth);
-    this.documents = new Documents(vertx, store, writer);
+    this.storeHealth = storeHealth;
+    this.writer = writer;
+    this.documents = documents;
+    this.routes = routes;
+    this.nodeBus = nodeBus;
   }
 
   /** Builds the service and brings back the rooms the store kept, each counting as empty from now. */
@@ -76,9 +83,15 @@ public final class RoomService {
     vertx.eventBus().registerDefaultCodec(RoomEvent.class, new RoomEventCodec());
     Future<AsyncMap<String, JsonObject>> rooms = vertx.sharedData().getAsyncMap("kp.rooms");
     Future<AsyncMap<String, JsonObject>> peers = vertx.sharedData().getAsyncMap("kp.presence");
-    return Future.all(rooms, peers)
+    StoreHealth storeHealth = new StoreHealth();
+    DocumentWriter writer = new DocumentWriter(vertx, store, storeHealth);
+    RoomRoutes routes = new RoomRoutes();
+    // this node's addresses are registered before it serves anyone (see NodeBus)
+    Future<Documents> documents = Documents.start(vertx, store, writer, membership.nodeId(), membership::nodes);
+    Future<NodeBus> nodeBus = NodeBus.start(vertx, membership.nodeId(), routes);
+    return Future.all(rooms, peers, documents, nodeBus)
         .map(v -> new RoomService(vertx, membership, settings, new RoomRegistry(rooms.result()),
-            new Presence(peers.result()), store))
+            new Presence(peers.result()), store, storeHealth, writer, documents.result(), routes, nodeBus.result()))
         .compose(service -> service.restoreRooms().map(service))
         .onSuccess(service -> membership.onNodeLeft(service::removeNode));
   }
@@ -173,11 +186,12 @@ public final class RoomService {
 
   /** Deletes the room, its documents and its presence; its peers hear "Room deleted" and are out. */
   public Future<Void> delete(String code, String hostKey) {
-    return withRoomLock(code, () -> authorized(code, hostKey).compose(room -> {
+    return withRoomLock(code, () -> authorized(code, hostKey).compose(room -> presence.nodes(code)).compose(nodes -> {
       documents.forget(code);
       return Future.all(registry.remove(code), presence.clear(code), store.deleteRoom(code))
           .onSuccess(v -> {
-            publish(code, RoomEvent.closing(ServerMessages.error(ServerMessages.ROOM_DELETED).getBytes(StandardCharsets.UTF_8)));
+            byte[] frame = ServerMessages.error(ServerMessages.ROOM_DELETED).getBytes(StandardCharsets.UTF_8);
+            nodeBus.publish(RoomEvent.closing(code, frame), nodes);
             log.info("room={} deleted by its host", code);
           })
           .mapEmpty();
@@ -216,8 +230,11 @@ public final class RoomService {
 
   /**
    * Joins {@code member} to the room. While still holding the room's lock this calls
-   * {@code onJoined} (which must write the joiner's answers) and then announces peer_joined, so no
-   * other membership change of the room can come between.
+   * {@code onJoined} (which must write the joiner's answers) and announces peer_joined, so no other
+   * membership change of the room can come between. When this node had no peers in the room, the
+   * other nodes of the room get peer_joined first and must confirm it (it carries the room's nodes, so
+   * they now route its frames here) before the joiner is answered: from its {@code connected} on, it
+   * misses nothing sent anywhere in the cluster.
    */
   public Future<Joined> join(String code, PeerInfo peer, String hostKey, String connectionId, LocalFanout fanout,
                              RoomMember member, Consumer<Joined> onJoined) {
@@ -241,19 +258,28 @@ public final class RoomService {
             return registry.put(room.withEmptySince(null)).map(snapshot);
           })
           .compose(snapshot -> {
+            routes.retain(code, snapshot.version(), snapshot.nodes());
             documents.retain(code);
             return fanout.add(code, member).map(snapshot);
           })
-          .compose(snapshot -> documents.get(code)
-              .map(doc -> new Joined(room, snapshot.peers(), snapshot.version(), doc, host)))
-          .onSuccess(joined -> {
-            onJoined.accept(joined);
-            publishMembership(code, ServerMessages.peerJoined(peer), joined.version());
-            log.info("room={} peer={} joined (host={}, {} peers)", code, peer.id(), host, joined.peers().size());
-          })
+          .compose(snapshot -> documents.get(code).compose(doc -> {
+            Joined joined = new Joined(room, snapshot.peers(), snapshot.version(), doc, host);
+            RoomEvent peerJoined = membershipEvent(code, ServerMessages.peerJoined(peer), snapshot.version(), snapshot.nodes());
+            if (!snapshot.nodeIsNew()) {
+              onJoined.accept(joined);
+              nodeBus.publish(peerJoined, snapshot.nodes());
+              return Future.succeededFuture(joined);
+            }
+            return nodeBus.deliverConfirmed(peerJoined, snapshot.nodes()).map(v -> {
+              onJoined.accept(joined);
+              nodeBus.deliverLocally(peerJoined);
+              return joined;
+            });
+          }))
+          .onSuccess(joined -> log.info("room={} peer={} joined (host={}, {} peers)", code, peer.id(), host, joined.peers().size()))
           .onFailure(err -> {
             if (fanout.remove(code, member)) {
-              documents.release(code);
+              releaseLocal(code);
               presence.remove(code, peer.id(), connectionId);
             }
           });
@@ -263,11 +289,11 @@ public final class RoomService {
   /** Removes one socket of a peer; the room hears peer_left when it was the peer's last socket. */
   public Future<Void> leave(String code, String peerId, String connectionId, LocalFanout fanout, RoomMember member) {
     if (fanout.remove(code, member)) {
-      documents.release(code);
+      releaseLocal(code);
     }
     return withRoomLock(code, () -> presence.remove(code, peerId, connectionId).compose(removal -> {
       if (removal.peerGone()) {
-        publishMembership(code, ServerMessages.peerLeft(peerId), removal.version());
+        nodeBus.publish(membershipEvent(code, ServerMessages.peerLeft(peerId), removal.version(), removal.nodes()), removal.nodes());
         log.info("room={} peer={} left", code, peerId);
       }
       return removal.roomEmpty() ? markEmpty(code) : Future.succeededFuture();
@@ -277,8 +303,14 @@ public final class RoomService {
   /** The room was deleted: this socket is out of it (presence went with the room). Its own event loop only. */
   public void evicted(String code, LocalFanout fanout, RoomMember member) {
     if (fanout.remove(code, member)) {
-      documents.release(code);
+      releaseLocal(code);
     }
+  }
+
+  /** One local member fewer in the room. */
+  private void releaseLocal(String code) {
+    documents.release(code);
+    routes.release(code);
   }
 
   /** The room's last peer left: its idle clock starts. Caller holds the room's lock. */
@@ -296,14 +328,14 @@ public final class RoomService {
   // ---- relaying ----
 
   public void broadcast(String code, String from, String data) {
-    publish(code, RoomEvent.data(from, ServerMessages.dataUtf8(from, data)));
+    relay(RoomEvent.data(code, from, ServerMessages.dataUtf8(from, data)));
   }
 
   /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
   public void syncDocument(String code, String from, String document) {
     byte[] frame = ServerMessages.documentSyncUtf8(document);
     documents.replace(code, document, from, stamp ->
-        publish(code, RoomEvent.document(from, frame, document, stamp)));
+        relay(RoomEvent.document(code, from, frame, document, stamp)));
   }
 
   /** The room's latest document, or null when it has none. */
@@ -311,12 +343,21 @@ public final class RoomService {
     return documents.get(code).map(DocumentState::document);
   }
 
-  private void publishMembership(String code, String frame, long version) {
-    publish(code, RoomEvent.membership(frame.getBytes(StandardCharsets.UTF_8), version));
+  private static RoomEvent membershipEvent(String code, String frame, long version, List<String> nodes) {
+    return RoomEvent.membership(code, frame.getBytes(StandardCharsets.UTF_8), version, nodes);
   }
 
-  private void publish(String code, RoomEvent event) {
-    vertx.eventBus().publish(LocalFanout.address(code), event);
+  /**
+   * To every node with peers in the room: from a socket in it, along this node's route; from elsewhere
+   * (REST), to the nodes presence lists.
+   */
+  private void relay(RoomEvent event) {
+    if (routes.nodes(event.room()) != null) {
+      nodeBus.publish(event);
+    } else {
+      presence.nodes(event.room()).onSuccess(nodes -> nodeBus.publish(event, nodes))
+          .onFailure(err -> log.warn("room={} relay failed: {}", event.room(), err.toString()));
+    }
   }
 
   // ---- stored documents (REST, for backups and recovery) ----
@@ -385,10 +426,15 @@ public final class RoomService {
    * finds anything to remove, so each peer_left goes out once.
    */
   private void removeNode(String deadNode) {
+    routes.dropNode(deadNode);
+    if (membership.separated()) {
+      log.info("node {} left while this node was cut off: the others clean up after it", deadNode);
+      return;
+    }
     presence.roomsWithNode(deadNode).onSuccess(codes -> codes.forEach(code ->
         withRoomLock(code, () -> presence.removeNode(code, deadNode).compose(removal -> {
           removal.peersGone().forEach(peer -> {
-            publishMembership(code, ServerMessages.peerLeft(peer), removal.version());
+            nodeBus.publish(membershipEvent(code, ServerMessages.peerLeft(peer), removal.version(), removal.nodes()), removal.nodes());
             log.info("room={} peer={} left (its node {} is gone)", code, peer, deadNode);
           });
           return removal.peersGone().isEmpty() || !removal.roomEmpty() ? Future.succeededFuture() : markEmpty(code);
@@ -400,6 +446,9 @@ public final class RoomService {
 
   /** Removes every room empty for at least {@code idleSeconds}; answers how many went. */
   public Future<Integer> sweep(long idleSeconds) {
+    if (membership.separated()) {
+      return Future.succeededFuture(0); // this node's view of the rooms may be stale
+    }
     Instant now = Instant.now();
     return registry.all().compose(rooms -> {
       List<Future<Boolean>> removals = rooms.stream()

@@ -63,7 +63,7 @@ public final class Session implements RoomMember {
   private String roomCode;
   private String peerId;
   private boolean host;
-  private long membershipVersion; // the room's membership as this client knows it
+  private long joinedVersion; // the room's membership version that this client's room_info reflected
   private long documentStamp; // the newest document this client has (sent or received)
   private int rejectedInARow;
   private boolean closing;
@@ -147,7 +147,9 @@ public final class Session implements RoomMember {
    * Takes ownership of {@code frame}. Drops what this client already knows or has something newer
    * than: a peer_joined / peer_left its room_info already reflected (published before it joined but
    * still on its way), or a document older than the one it has (a concurrent sync from another node
-   * that lost); and its own data and documents.
+   * that lost); and its own data and documents. Membership events after the join all pass, whatever
+   * order they arrive in: several can share a version (a dead node's peers leave in one change) and
+   * changes made on different nodes may cross on the way.
    */
   private void handleEvent(RoomEvent event, ByteBuf frame) {
     boolean wanted = true;
@@ -155,9 +157,8 @@ public final class Session implements RoomMember {
       rooms.evicted(roomCode, fanout, this);
       state = State.OUTSIDE;
       roomCode = null;
-    } else if (event.version() > 0) {
-      wanted = event.version() > membershipVersion;
-      membershipVersion = Math.max(membershipVersion, event.version());
+    } else if (event.isMembership()) {
+      wanted = event.version() > joinedVersion;
     } else if (event.document() != null) {
       wanted = event.stamp() > documentStamp;
       documentStamp = Math.max(documentStamp, event.stamp());
@@ -258,7 +259,7 @@ public final class Session implements RoomMember {
           return rooms.join(code, me, join.hostKey(), connectionId, fanout, this, joined -> {
             roomCode = code;
             host = joined.host();
-            membershipVersion = joined.version() - 1; // its own peer_joined is still to come
+            joinedVersion = joined.version() - 1; // its own peer_joined is still to come
             documentStamp = joined.document().stamp();
             send(ServerMessages.roomInfo(code, joined.room().hostId(), joined.peers()));
             send(ServerMessages.connected(me.id(), code));

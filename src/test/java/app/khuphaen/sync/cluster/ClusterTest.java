@@ -104,6 +104,81 @@ class ClusterTest {
     }
   }
 
+  /**
+   * The race a clustered event bus invites: a joiner on a node that had nobody in the room, then a
+   * frame from a peer on another node that has just seen the joiner's peer_joined, and one from the
+   * joiner right after its connected. 200 fresh rooms, every ordered pair of nodes; not one may be lost.
+   */
+  @Test
+  void aJoinerOnAnyNodeGetsEverythingSentAfterItsJoin() {
+    int[][] pairs = {{0, 1}, {1, 0}, {0, 2}, {2, 0}, {1, 2}, {2, 1}};
+    for (int round = 0; round < 200; round++) {
+      TestServer first = node(pairs[round % pairs.length][0]);
+      TestServer joinerNode = node(pairs[round % pairs.length][1]);
+      String code = String.format("XJ%04d", round);
+      first.createRoom(code);
+      try (WsClient early = first.connect(); WsClient joiner = joinerNode.connect()) {
+        early.join(code, "early", true);
+        joiner.join(code, "joiner", false);
+        assertThat(early.next("peer_joined").getJsonObject("peer").getString("id")).isEqualTo("joiner");
+        early.send(Messages.broadcast("to the joiner " + round));
+        joiner.send(Messages.broadcast("from the joiner " + round));
+        assertThat(joiner.next("data").getString("data")).as("round %d", round).isEqualTo("to the joiner " + round);
+        assertThat(early.next("data").getString("data")).as("round %d", round).isEqualTo("from the joiner " + round);
+      }
+    }
+  }
+
+  /**
+   * Who has the latest document, right after a sync whose writer has gone: the node it was synced on
+   * may still be writing it to the store while another node's joiner asks for it.
+   */
+  @Test
+  void aJoinerRightAfterTheWriterLeftGetsTheDocumentItSynced() {
+    for (int round = 0; round < 30; round++) {
+      String code = String.format("XW%04d", round);
+      node(0).createRoom(code);
+      try (WsClient writer = node(round % 3).connect(); WsClient reader = node((round + 1) % 3).connect()) {
+        writer.join(code, "writer", true);
+        writer.send(Messages.syncDocument("doc " + round));
+        writer.send(Messages.action("leave"));
+        assertThat(writer.awaitClose()).isEqualTo((short) 1000);
+        reader.send(Messages.join(code, "reader", false));
+        reader.next("room_info");
+        reader.next("connected");
+        assertThat(reader.next("document_sync").getString("document")).as("round %d", round).isEqualTo("doc " + round);
+      }
+    }
+  }
+
+  /** The host's REST actions on a node where the room has no peers still reach its peers elsewhere. */
+  @Test
+  void hostActionsOnANodeWithoutPeersReachThePeersOnOtherNodes() {
+    String key = node(0).createRoom("XHOST1").getString("host_key");
+    try (WsClient host = node(0).connect(); WsClient guest = node(1).connect()) {
+      host.join("XHOST1", "host", true);
+      guest.join("XHOST1", "guest", false);
+      host.next("peer_joined");
+      for (String version : new String[] {"good", "bad"}) {
+        host.send(Messages.syncDocument(version));
+        assertThat(guest.next("document_sync").getString("document")).isEqualTo(version);
+        node(2).http.await("/api/rooms/XHOST1/revisions", r -> r.json().getJsonArray("revisions").size() == (version.equals("good") ? 1 : 2),
+            "revision of '" + version + "' stored");
+      }
+      Map<String, String> auth = Map.of("Authorization", "Bearer " + key);
+      assertThat(node(2).http.request(HttpMethod.POST, "/api/rooms/XHOST1/revisions/1/restore", null, auth).status()).isEqualTo(200);
+      assertThat(host.next("document_sync").getString("document")).isEqualTo("good");
+      assertThat(guest.next("document_sync").getString("document")).isEqualTo("good");
+
+      assertThat(node(2).http.request(HttpMethod.DELETE, "/api/rooms/XHOST1", null, auth).status()).isEqualTo(200);
+      host.expectError("Room deleted");
+      guest.expectError("Room deleted");
+      for (int i = 0; i < 3; i++) {
+        assertThat(node(i).http.get("/api/rooms/XHOST1").status()).as("node %d", i).isEqualTo(404);
+      }
+    }
+  }
+
   @Test
   void eachSendersOrderHoldsAcrossNodes() {
     node(0).createRoom("XORDER");
