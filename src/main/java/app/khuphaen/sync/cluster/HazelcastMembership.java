@@ -5,6 +5,8 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.multimap.MultiMap;
+import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,24 +19,33 @@ import java.util.function.Consumer;
 /**
  * Membership from Hazelcast. Node ids are the members' {@value #NODE_ID_ATTRIBUTE} attribute, as for
  * Vert.x. This node counts as separated from the moment it may have been dropped by the others (it
- * stood still for longer than the heartbeat timeout, or Hazelcast is merging it back after a split)
- * until it is merged back, or, when nobody dropped it, for {@link #STALL_GRACE_MS}.
+ * stood still for longer than the stall threshold, or Hazelcast is merging it back after a split)
+ * until it is merged back and its own addresses are registered in the cluster again (Vert.x
+ * re-publishes its subscriptions after a merge, in the background). After a stall that nobody
+ * dropped it for (it saw no member leave within {@link #STALL_GRACE_MS}), it is simply back.
  */
 final class HazelcastMembership implements Membership, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HazelcastMembership.class);
   static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
-  /** Covers the time until the resumed node's Hazelcast notices it was dropped and starts merging. */
-  static final long STALL_GRACE_MS = 30_000;
+  /** Covers the time until a resumed node's Hazelcast notices it was dropped (then it waits for the merge). */
+  static final long STALL_GRACE_MS = 15_000;
+  private static final long UNTIL_MERGED_MS = Long.MAX_VALUE / 4_000_000;
+  /** Vert.x's map of every node's event-bus subscriptions. */
+  private static final String VERTX_SUBSCRIPTIONS = "__vertx.subs";
+  private static final long REREGISTER_TIMEOUT_MS = 30_000;
 
+  private final Vertx vertx;
   private final HazelcastInstance hz;
   private final String nodeId;
   private final CopyOnWriteArrayList<Consumer<String>> leftHandlers = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Runnable> separatedHandlers = new CopyOnWriteArrayList<>();
   private final StallWatchdog watchdog;
+  private volatile List<String> ownAddresses = List.of();
   private volatile long separatedUntilNanos = System.nanoTime();
 
   /** @param stallThresholdMs a stall after which the others may have dropped this node */
-  HazelcastMembership(HazelcastInstance hz, long stallThresholdMs) {
+  HazelcastMembership(Vertx vertx, HazelcastInstance hz, long stallThresholdMs) {
+    this.vertx = vertx;
     this.hz = hz;
     this.nodeId = hz.getCluster().getLocalMember().getAttribute(NODE_ID_ATTRIBUTE);
     hz.getCluster().addMembershipListener(new MembershipListener() {
@@ -46,6 +57,9 @@ final class HazelcastMembership implements Membership, AutoCloseable {
       @Override
       public void memberRemoved(MembershipEvent event) {
         String left = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
+        if (separated()) {
+          separatedUntilNanos = deadline(UNTIL_MERGED_MS); // the others did drop this node: wait for the merge
+        }
         leftHandlers.forEach(h -> h.accept(left));
       }
     });
@@ -55,15 +69,38 @@ final class HazelcastMembership implements Membership, AutoCloseable {
 
   private void lifecycle(LifecycleEvent event) {
     if (event.getState() == LifecycleEvent.LifecycleState.MERGING) {
-      separated("merging back into the cluster after a split", Long.MAX_VALUE / 4);
+      separated("merging back into the cluster after a split", UNTIL_MERGED_MS);
     } else if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-      separatedUntilNanos = System.nanoTime();
-      log.info("merged back into the cluster ({} members)", hz.getCluster().getMembers().size());
+      vertx.executeBlocking(this::awaitOwnAddresses).onComplete(ar -> {
+        separatedUntilNanos = System.nanoTime();
+        if (ar.succeeded()) {
+          log.info("merged back into the cluster ({} members)", hz.getCluster().getMembers().size());
+        } else {
+          log.warn("merged back into the cluster, but this node's addresses are not registered: {}", ar.cause().getMessage());
+        }
+      });
     }
   }
 
+  /** Blocks (on a worker) until every one of this node's own addresses is in Vert.x's subscriptions again. */
+  private Void awaitOwnAddresses() throws InterruptedException {
+    MultiMap<String, Object> subscriptions = hz.getMultiMap(VERTX_SUBSCRIPTIONS);
+    long deadline = deadline(REREGISTER_TIMEOUT_MS);
+    while (!ownAddresses.stream().allMatch(subscriptions::containsKey)) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("not registered again within " + REREGISTER_TIMEOUT_MS + " ms");
+      }
+      Thread.sleep(50);
+    }
+    return null;
+  }
+
+  private static long deadline(long ms) {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+  }
+
   private void separated(String why, long forMs) {
-    separatedUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(forMs);
+    separatedUntilNanos = deadline(forMs);
     log.warn("this node may have been dropped by the cluster ({}): closing its sockets so their peers rejoin", why);
     separatedHandlers.forEach(Runnable::run);
   }
@@ -98,6 +135,11 @@ final class HazelcastMembership implements Membership, AutoCloseable {
   @Override
   public boolean separated() {
     return System.nanoTime() - separatedUntilNanos < 0;
+  }
+
+  @Override
+  public void ownAddresses(List<String> addresses) {
+    ownAddresses = List.copyOf(addresses);
   }
 
   @Override

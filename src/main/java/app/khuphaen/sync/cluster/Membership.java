@@ -29,6 +29,12 @@ public interface Membership {
    */
   boolean separated();
 
+  /**
+   * The event-bus addresses this node consumes for the others to reach it. When the node is merged
+   * back into the cluster after a split, it counts as back only once these are registered again.
+   */
+  void ownAddresses(List<String> addresses);
+
   /** A server that is its own and only node. */
   static Membership single() {
     String id = UUID.randomUUID().toString();
@@ -56,6 +62,11 @@ public interface Membership {
       @Override
       public boolean separated() {
         return false;
+      }
+
+      @Override
+      public void ownAddresses(List<String> addresses) {
+        // nobody else to reach them
       }
     };
   }

@@ -54,7 +54,7 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
     return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(
             () -> Hazelcast.newHazelcastInstance(config)))
         .compose(hz -> Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
-            .map(vertx -> new Node(vertx, new HazelcastMembership(hz, STALL_THRESHOLD_MS), hz))
+            .map(vertx -> new Node(vertx, new HazelcastMembership(vertx, hz, STALL_THRESHOLD_MS), hz))
             .onFailure(err -> hz.shutdown()));
   }
 

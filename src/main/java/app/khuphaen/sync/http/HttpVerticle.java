@@ -84,9 +84,13 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * A WebSocket upgrade to /ws: only from CORS_ORIGINS when that is set (non-browsers send no
-   * Origin), and only within MAX_CONNECTIONS_PER_IP.
+   * Origin), only within MAX_CONNECTIONS_PER_IP, and not while this node is cut off from its cluster.
    */
   private void accept(HttpServerRequest request, WebSocketUpgrade upgrade, LocalFanout fanout) {
+    if (!rooms.acceptsPeers()) {
+      request.response().setStatusCode(503).end(); // cut off from the cluster: the client retries
+      return;
+    }
     String origin = request.getHeader("Origin");
     List<String> allowed = settings.security().corsOrigins();
     if (origin != null && !allowed.isEmpty() && !allowed.contains(origin)) {

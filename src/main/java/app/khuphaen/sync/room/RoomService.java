@@ -89,6 +89,7 @@ public final class RoomService {
     // this node's addresses are registered before it serves anyone (see NodeBus)
     Future<Documents> documents = Documents.start(vertx, store, writer, membership.nodeId(), membership::nodes);
     Future<NodeBus> nodeBus = NodeBus.start(vertx, membership.nodeId(), routes);
+    membership.ownAddresses(List.of(NodeBus.eventAddress(membership.nodeId()), Documents.address(membership.nodeId())));
     return Future.all(rooms, peers, documents, nodeBus)
         .map(v -> new RoomService(vertx, membership, settings, new RoomRegistry(rooms.result()),
             new Presence(peers.result()), store, storeHealth, writer, documents.result(), routes, nodeBus.result()))
@@ -389,8 +390,19 @@ public final class RoomService {
     return new NodeStats(subscriptions.get(), documents.inMemory(), writer.queued());
   }
 
+  /**
+   * Whether this node may take WebSockets: not while it is cut off from the cluster it belonged to
+   * (a joiner there would miss what the others send until the node is back).
+   */
+  public boolean acceptsPeers() {
+    return !membership.separated();
+  }
+
   /** Null when rooms and the store are fine, else why not. */
   public Future<String> problem() {
+    if (!acceptsPeers()) {
+      return Future.succeededFuture("this cluster node is rejoining the cluster");
+    }
     return store.ping()
         .map(v -> storeHealth.problem())
         .recover(err -> Future.succeededFuture("store unreachable: " + Errors.rootMessage(err)));

@@ -101,6 +101,16 @@ public final class ServerProcess implements AutoCloseable {
     signal("KILL");
   }
 
+  /** Sends SIGSTOP: the process stands still, as in a long pause or a network cut. */
+  public void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Sends SIGCONT: a paused process goes on. */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
   private void signal(String name) throws IOException, InterruptedException {
     int status = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
     if (status != 0) {
