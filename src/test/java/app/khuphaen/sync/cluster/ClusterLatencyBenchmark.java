@@ -1,5 +1,6 @@
 package app.khuphaen.sync.cluster;
 
+import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.support.Messages;
 import app.khuphaen.sync.support.TestCluster;
 import app.khuphaen.sync.support.WsClient;
@@ -24,7 +25,9 @@ class ClusterLatencyBenchmark {
 
   @Test
   void crossNodeAgainstSameNode() {
-    try (TestCluster cluster = TestCluster.start(2, new JsonObject())) {
+    // back-to-back sends measure latency, not the per-socket rate limit (1,000/s after a burst of 2,000)
+    JsonObject unlimited = new JsonObject().put(Settings.MESSAGE_RATE_PER_SECOND, 1_000_000).put(Settings.MESSAGE_BURST, 1_000_000);
+    try (TestCluster cluster = TestCluster.start(2, unlimited)) {
       cluster.node(0).createRoom("LAT001");
       try (WsClient sender = cluster.node(0).connect();
            WsClient local = cluster.node(0).connect();
