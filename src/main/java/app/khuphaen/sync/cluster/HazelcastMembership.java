@@ -22,14 +22,20 @@ import java.util.function.Consumer;
  * stood still for longer than the stall threshold, or Hazelcast is merging it back after a split)
  * until it is merged back and its own addresses are registered in the cluster again (Vert.x
  * re-publishes its subscriptions after a merge, in the background). After a stall that nobody
- * dropped it for (it saw no member leave within {@link #STALL_GRACE_MS}), it is simply back.
+ * dropped it for (it saw no member leave within {@link #STALL_GRACE_MS}), it is simply back; one
+ * that is not merged back within {@link #MERGE_WAIT_MS} serves on its own.
  */
 final class HazelcastMembership implements Membership, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HazelcastMembership.class);
   static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   /** Covers the time until a resumed node's Hazelcast notices it was dropped (then it waits for the merge). */
   static final long STALL_GRACE_MS = 15_000;
-  private static final long UNTIL_MERGED_MS = Long.MAX_VALUE / 4_000_000;
+  /**
+   * How long a dropped node waits to be merged back before it serves on its own again (a partition
+   * that lasts): Hazelcast looks for it every few seconds, and a merge that comes later still closes
+   * its sockets first.
+   */
+  static final long MERGE_WAIT_MS = 120_000;
   /** Vert.x's map of every node's event-bus subscriptions. */
   private static final String VERTX_SUBSCRIPTIONS = "__vertx.subs";
   private static final long REREGISTER_TIMEOUT_MS = 30_000;
@@ -58,7 +64,7 @@ final class HazelcastMembership implements Membership, AutoCloseable {
       public void memberRemoved(MembershipEvent event) {
         String left = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
         if (separated()) {
-          separatedUntilNanos = deadline(UNTIL_MERGED_MS); // the others did drop this node: wait for the merge
+          separatedUntilNanos = deadline(MERGE_WAIT_MS); // the others did drop this node: wait for the merge
         }
         leftHandlers.forEach(h -> h.accept(left));
       }
@@ -69,7 +75,7 @@ final class HazelcastMembership implements Membership, AutoCloseable {
 
   private void lifecycle(LifecycleEvent event) {
     if (event.getState() == LifecycleEvent.LifecycleState.MERGING) {
-      separated("merging back into the cluster after a split", UNTIL_MERGED_MS);
+      separated("merging back into the cluster after a split", MERGE_WAIT_MS);
     } else if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
       vertx.executeBlocking(this::awaitOwnAddresses).onComplete(ar -> {
         separatedUntilNanos = System.nanoTime();
