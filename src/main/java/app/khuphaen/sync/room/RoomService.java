@@ -483,7 +483,13 @@ public final class RoomService {
     }));
   }
 
+  /**
+   * Runs {@code action} holding the room's lock. Hazelcast's locks belong to a thread, and Vert.x takes
+   * them on its worker threads: two requests of this node that meet on one worker would both get the
+   * lock. So each node first lets one of its own requests at a time ask for the cluster's lock.
+   */
   private <T> Future<T> withRoomLock(String code, Supplier<Future<T>> action) {
-    return sharedData.withLock("kp.lock." + code, LOCK_TIMEOUT_MS, action);
+    return sharedData.withLocalLock("kp.node-lock." + code, LOCK_TIMEOUT_MS,
+        () -> sharedData.withLock("kp.lock." + code, LOCK_TIMEOUT_MS, action));
   }
 }

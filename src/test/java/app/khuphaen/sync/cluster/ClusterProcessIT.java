@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,17 +64,6 @@ class ClusterProcessIT {
     return client;
   }
 
-  /** Reads until {@code client} has had peer_left for every one of {@code peers}; other messages are skipped. */
-  private static void awaitPeersLeft(WsClient client, Set<String> peers) {
-    Set<String> missing = new HashSet<>(peers);
-    while (!missing.isEmpty()) {
-      JsonObject message = client.next();
-      if ("peer_left".equals(message.getString("type"))) {
-        missing.remove(message.getString("peer_id"));
-      }
-    }
-  }
-
   /**
    * The id in the next peer_joined for {@code client}; a repeated peer_left is skipped (a node that was
    * cut off may still announce that peers the others already dropped have left).
@@ -115,10 +103,10 @@ class ClusterProcessIT {
 
     long killedAt = System.nanoTime();
     cluster.process(2).kill();
-    awaitPeersLeft(a1, doomed1);
-    awaitPeersLeft(b1, doomed1);
-    awaitPeersLeft(a2, doomed2);
-    awaitPeersLeft(b2, doomed2);
+    a1.awaitPeersLeft(doomed1);
+    b1.awaitPeersLeft(doomed1);
+    a2.awaitPeersLeft(doomed2);
+    b2.awaitPeersLeft(doomed2);
     double seconds = (System.nanoTime() - killedAt) / 1e9;
     log.info("every peer of the killed node left {} s after kill -9", String.format("%.1f", seconds));
     assertThat(seconds).isLessThan(15.0);
@@ -153,8 +141,8 @@ class ClusterProcessIT {
 
     long pausedAt = System.nanoTime();
     cluster.process(2).pause();
-    awaitPeersLeft(a, Set.of("p1", "p2"));
-    awaitPeersLeft(b, Set.of("p1", "p2"));
+    a.awaitPeersLeft(Set.of("p1", "p2"));
+    b.awaitPeersLeft(Set.of("p1", "p2"));
     double dropped = (System.nanoTime() - pausedAt) / 1e9;
     assertThat(dropped).isLessThan(15.0);
     assertThat(cluster.peers(0, "PAUSE1")).containsExactly("a", "b");

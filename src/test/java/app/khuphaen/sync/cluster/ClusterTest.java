@@ -179,6 +179,42 @@ class ClusterTest {
     }
   }
 
+  /**
+   * Membership changes of one room made at once on one node must not overwrite each other: the
+   * room's lock has to exclude the node's own concurrent joins and leaves, not just other nodes'.
+   */
+  @Test
+  void concurrentJoinsAndLeavesOnOneNodeKeepPresenceExact() {
+    node(1).createRoom("XCONC1");
+    try (WsClient anchor = node(1).connect()) {
+      anchor.join("XCONC1", "anchor", true);
+      List<WsClient> crowd = new java.util.ArrayList<>();
+      // more at once than Vert.x has worker threads (20), which take the cluster's locks
+      for (int i = 0; i < 45; i++) {
+        crowd.add(node(0).connect());
+      }
+      for (int i = 0; i < crowd.size(); i++) {
+        crowd.get(i).send(Messages.join("XCONC1", "p" + i, false)); // all at once, answers read below
+      }
+      for (WsClient client : crowd) {
+        client.next("room_info");
+      }
+      java.util.Set<String> expected = new java.util.HashSet<>();
+      for (int i = 0; i < crowd.size(); i++) {
+        expected.add("p" + i);
+      }
+      expected.add("anchor");
+      for (int i = 0; i < 3; i++) {
+        assertThat(ids(node(i).http.get("/api/rooms/XCONC1").json().getJsonArray("peers"))).as("node %d", i)
+            .containsExactlyInAnyOrderElementsOf(expected);
+      }
+      crowd.forEach(client -> client.trySend(Messages.action("leave")));
+      crowd.forEach(client -> assertThat(client.awaitCloseDiscarding()).isEqualTo((short) 1000));
+      anchor.awaitPeersLeft(new java.util.HashSet<>(expected.stream().filter(id -> !id.equals("anchor")).toList()));
+      assertThat(ids(node(2).http.get("/api/rooms/XCONC1").json().getJsonArray("peers"))).containsExactly("anchor");
+    }
+  }
+
   @Test
   void eachSendersOrderHoldsAcrossNodes() {
     node(0).createRoom("XORDER");
@@ -278,18 +314,26 @@ class ClusterTest {
   }
 
   @Test
-  void aNodeThatStopsTakesItsPeersOutOfPresenceAtOnce() {
+  void aNodeThatStopsTakesAllItsPeersOutOfPresenceAtOnce() {
     node(0).createRoom("XSTOP1");
-    try (WsClient stays = node(0).connect()) {
-      stays.join("XSTOP1", "stays", true); // occupied: the 2 s idle sweep leaves it alone
+    node(0).createRoom("XSTOP2");
+    try (WsClient stays1 = node(0).connect(); WsClient stays2 = node(1).connect()) {
+      stays1.join("XSTOP1", "stays1", true); // occupied: the 2 s idle sweep leaves them alone
+      stays2.join("XSTOP2", "stays2", true);
       TestServer extra = TestServer.start(cluster.config(0).put(Settings.CLUSTER_PORT, TestServer.freePort()));
-      WsClient goes = extra.connect();
-      goes.join("XSTOP1", "goes", false);
-      assertThat(stays.next("peer_joined").getJsonObject("peer").getString("id")).isEqualTo("goes");
+      Map<String, String> going = Map.of("g1", "XSTOP1", "g2", "XSTOP1", "g3", "XSTOP1", "h1", "XSTOP2", "h2", "XSTOP2");
+      List<WsClient> goes = new java.util.ArrayList<>();
+      going.forEach((peer, room) -> {
+        WsClient client = extra.connect();
+        client.join(room, peer, false);
+        goes.add(client);
+      });
       extra.close();
-      assertThat(goes.awaitClose()).isEqualTo((short) 1001);
-      assertThat(stays.next("peer_left").getString("peer_id")).isEqualTo("goes");
-      assertThat(node(1).http.get("/api/rooms/XSTOP1").json().getInteger("peer_count")).isEqualTo(1);
+      goes.forEach(client -> assertThat(client.awaitClose()).isEqualTo((short) 1001));
+      stays1.awaitPeersLeft(java.util.Set.of("g1", "g2", "g3"));
+      stays2.awaitPeersLeft(java.util.Set.of("h1", "h2"));
+      assertThat(node(1).http.get("/api/rooms/XSTOP1").json().getJsonArray("peers").stream().map(p -> ((JsonObject) p).getString("id")).toList()).containsExactly("stays1");
+      assertThat(node(2).http.get("/api/rooms/XSTOP2").json().getInteger("peer_count")).isEqualTo(1);
     }
   }
 

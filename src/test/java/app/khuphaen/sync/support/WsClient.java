@@ -8,6 +8,8 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -115,6 +117,17 @@ public final class WsClient implements AutoCloseable {
     assertThat(message.getString("type")).isEqualTo("peer_joined");
     assertThat(message.getJsonObject("peer").getString("id")).isEqualTo(peerId);
     return info;
+  }
+
+  /** Reads until a peer_left has come for each of {@code peerIds}, skipping anything else. */
+  public void awaitPeersLeft(Set<String> peerIds) {
+    Set<String> missing = new HashSet<>(peerIds);
+    while (!missing.isEmpty()) {
+      JsonObject message = next();
+      if ("peer_left".equals(message.getString("type"))) {
+        missing.remove(message.getString("peer_id"));
+      }
+    }
   }
 
   /** The next message if one is already here, else null (for interleaving with sends). */
