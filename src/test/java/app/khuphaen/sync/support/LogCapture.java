@@ -7,7 +7,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
-/** Collects what one logger writes, for tests that count log lines across the nodes of this JVM. */
+/**
+ * Collects what one logger writes, for tests that count log lines across the nodes of this JVM. The
+ * appender adds under its own monitor (logback's AppenderBase.doAppend), so reads take that one.
+ */
 public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -23,14 +26,14 @@ public final class LogCapture implements AutoCloseable {
   }
 
   public List<String> lines() {
-    synchronized (appender.list) {
+    synchronized (appender) {
       return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
   }
 
   /** The ERROR lines. */
   public List<String> errors() {
-    synchronized (appender.list) {
+    synchronized (appender) {
       return appender.list.stream()
           .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
           .map(ILoggingEvent::getFormattedMessage)
