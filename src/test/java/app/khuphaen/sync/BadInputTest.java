@@ -33,6 +33,11 @@ class BadInputTest extends ServerTest {
         Map.entry("{\"action\":\"join\",\"room_code\":\"ABCD\",\"peer_id\":\"\"}",
             "peer_id must be 1-128 characters without control characters"),
         Map.entry("{\"action\":\"join\",\"room_code\":\"ABCD\",\"peer_id\":\"a\\nb\"}",
+            "peer_id must be 1-128 characters without control characters"),
+        // a right-to-left override makes one peer id display as another; a lone surrogate has no UTF-8
+        Map.entry("{\"action\":\"join\",\"room_code\":\"ABCD\",\"peer_id\":\"admin\\u202Etxt\"}",
+            "peer_id must be 1-128 characters without control characters"),
+        Map.entry("{\"action\":\"join\",\"room_code\":\"ABCD\",\"peer_id\":\"x\\uD800\"}",
             "peer_id must be 1-128 characters without control characters"));
     try (WsClient client = server.connect()) {
       for (Map.Entry<String, String> c : cases.entrySet()) {
@@ -44,6 +49,20 @@ class BadInputTest extends ServerTest {
       client.expectError("Invalid message format: binary frames are not supported");
       client.expectNothingPending();
       assertThat(client.isClosed()).isFalse();
+    }
+  }
+
+  /** MAX_NESTING_DEPTH (64 by default) levels are fine, one more is refused and the socket stays. */
+  @Test
+  void framesNestedDeeperThanTheLimitAreRefusedWhileReading() {
+    try (WsClient client = server.connect()) {
+      client.sendText("{\"action\":\"ping\",\"x\":" + "[".repeat(63) + "]".repeat(63) + "}");
+      client.next("pong");
+      client.sendText("{\"action\":\"ping\",\"x\":" + "[".repeat(64) + "]".repeat(64) + "}");
+      client.expectError("Invalid message format: nested deeper than 64 levels");
+      client.sendText("{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000));
+      client.expectError("Invalid message format: nested deeper than 64 levels");
+      client.expectNothingPending();
     }
   }
 

@@ -113,6 +113,25 @@ class ProcessIT {
     }
   }
 
+  /**
+   * With the container's small thread stacks (-Xss256k), a frame nested a few hundred levels deep
+   * used to overflow the decoder's recursion on the event loop and drop the socket.
+   */
+  @Test
+  void aFrameNested10000DeepIsRefusedAndTheSocketStays() throws Exception {
+    int port = TestServer.freePort();
+    try (ServerProcess server = ServerProcess.start(workDir, Map.of("PORT", Integer.toString(port)))) {
+      server.awaitLine("listening on 0.0.0.0:" + port, 30);
+      try (WsClient client = WsClient.connect(vertx, port)) {
+        client.sendText("{\"action\":\"ping\",\"x\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}");
+        client.expectError("Invalid message format: nested deeper than 64 levels");
+        client.sendText("{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000));
+        client.expectError("Invalid message format: nested deeper than 64 levels");
+        client.expectNothingPending();
+      }
+    }
+  }
+
   @Test
   void aBadSettingStopsStartUpWithOneClearLine() throws Exception {
     try (ServerProcess server = ServerProcess.start(workDir, Map.of("PORT", "eighty"))) {

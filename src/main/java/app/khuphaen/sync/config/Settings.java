@@ -53,12 +53,14 @@ public record Settings(
   public static final String CLUSTER_KUBERNETES_SERVICE_DNS = "CLUSTER_KUBERNETES_SERVICE_DNS";
 
   public static final String MAX_METADATA_BYTES = "MAX_METADATA_BYTES";
+  public static final String MAX_NESTING_DEPTH = "MAX_NESTING_DEPTH";
   public static final String MAX_DATA_BYTES = "MAX_DATA_BYTES";
   public static final String MAX_PEERS_PER_ROOM = "MAX_PEERS_PER_ROOM";
   public static final String MAX_ROOMS = "MAX_ROOMS";
   public static final String MAX_CONNECTIONS_PER_IP = "MAX_CONNECTIONS_PER_IP";
   public static final String MESSAGE_RATE_PER_SECOND = "MESSAGE_RATE_PER_SECOND";
   public static final String MESSAGE_BURST = "MESSAGE_BURST";
+  public static final String RATE_ABUSE_WINDOW_SECONDS = "RATE_ABUSE_WINDOW_SECONDS";
   public static final String OUTBOUND_QUEUE_BYTES = "OUTBOUND_QUEUE_BYTES";
   public static final String WS_PING_INTERVAL_SECONDS = "WS_PING_INTERVAL_SECONDS";
   public static final String WS_IDLE_TIMEOUT_SECONDS = "WS_IDLE_TIMEOUT_SECONDS";
@@ -71,7 +73,8 @@ public record Settings(
   /** What one client may send and hold; see README "Limits and security". */
   public record Limits(int maxMetadataBytes, int maxDataBytes, int maxPeersPerRoom, int maxRooms,
                        int maxConnectionsPerIp, int messageRatePerSecond, int messageBurst, int outboundQueueBytes,
-                       int wsPingIntervalSeconds, int wsIdleTimeoutSeconds) {}
+                       int wsPingIntervalSeconds, int wsIdleTimeoutSeconds, int maxNestingDepth,
+                       int rateAbuseWindowSeconds) {}
 
   /** {@code OFF}: the existing front end works unchanged; {@code REQUIRED}: the host must prove itself. */
   public enum HostAuth { OFF, REQUIRED }
@@ -138,7 +141,10 @@ public record Settings(
         (int) integer(config, MESSAGE_BURST, 2000, 1, 10_000_000),
         (int) integer(config, OUTBOUND_QUEUE_BYTES, 32 * 1024 * 1024, 1024, Integer.MAX_VALUE),
         ping,
-        idle);
+        idle,
+        // deeper than a few hundred levels, the JSON decoder's recursion would exhaust a thread's stack
+        (int) integer(config, MAX_NESTING_DEPTH, 64, 1, 256),
+        (int) integer(config, RATE_ABUSE_WINDOW_SECONDS, 10, 1, 3600));
   }
 
   private static Security security(JsonObject config) {

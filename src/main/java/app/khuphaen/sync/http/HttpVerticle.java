@@ -1,6 +1,7 @@
 package app.khuphaen.sync.http;
 
 import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.LocalFanout;
@@ -34,6 +35,7 @@ public final class HttpVerticle extends VerticleBase {
   private final ClientAddress clientAddress;
   private final Set<Session> sessions = new HashSet<>();
   private HttpServer server;
+  private ClientMessageParser parser;
 
   public HttpVerticle(Settings settings, RoomService rooms, CreationRateLimiter rateLimiter,
                       ConnectionCounter connections, ClientAddress clientAddress) {
@@ -47,6 +49,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalFanout fanout = rooms.newFanout();
+    parser = new ClientMessageParser(settings.limits().maxNestingDepth());
     Handler<HttpServerRequest> rest = new RestApi(rooms, rateLimiter, connections, clientAddress, settings.security()).router(vertx);
     WebSocketUpgrade upgrade = new WebSocketUpgrade(settings.maxMessageBytes(), settings.wsCompression());
     server = vertx.createHttpServer(serverOptions())
@@ -108,7 +111,7 @@ public final class HttpVerticle extends VerticleBase {
       socket.close(CloseCodes.POLICY_VIOLATION, ServerMessages.TOO_MANY_CONNECTIONS);
       return;
     }
-    Session session = new Session(socket, rooms, fanout, settings);
+    Session session = new Session(socket, rooms, fanout, parser, settings);
     sessions.add(session);
     session.start(() -> {
       sessions.remove(session);

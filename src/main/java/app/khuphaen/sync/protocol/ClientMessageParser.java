@@ -1,17 +1,43 @@
 package app.khuphaen.sync.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 
-/** Turns one text frame into a {@link ClientMessage}; unknown fields are ignored. */
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Turns one text frame into a {@link ClientMessage}; unknown fields are ignored. Decodes as Vert.x's
+ * {@code new JsonObject(String)} does, but refuses a frame nested deeper than MAX_NESTING_DEPTH while
+ * reading it, before the decoder's recursion can exhaust the event loop's stack. Thread-safe.
+ */
 public final class ClientMessageParser {
-  private ClientMessageParser() {}
+  private final int maxNestingDepth;
+  private final JsonFactory factory;
 
-  public static ClientMessage parse(String frame) throws InvalidMessageException {
+  public ClientMessageParser(int maxNestingDepth) {
+    this.maxNestingDepth = maxNestingDepth;
+    this.factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build())
+        .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS) // as Vert.x's own decoder
+        .build();
+  }
+
+  public ClientMessage parse(String frame) throws InvalidMessageException {
     JsonObject json;
     try {
-      json = new JsonObject(frame);
-    } catch (DecodeException | ClassCastException e) {
+      json = new JsonObject(JacksonCodec.fromParser(factory.createParser(frame), Map.class));
+    } catch (DecodeException e) {
+      if (e.getCause() instanceof StreamConstraintsException) {
+        throw new InvalidMessageException("nested deeper than " + maxNestingDepth + " levels");
+      }
+      throw new InvalidMessageException("not a JSON object");
+    } catch (IOException | ClassCastException e) {
       throw new InvalidMessageException("not a JSON object");
     }
     Object action = json.getValue("action");

@@ -19,6 +19,8 @@ public final class Identifiers {
       "Invalid host id: expected 1-128 characters without control characters";
   public static final String INVALID_PEER_ID =
       "peer_id must be 1-128 characters without control characters";
+  /** Bidirectional embeddings, overrides and isolates: they make one peer id display as another. */
+  private static final Pattern BIDI_CONTROLS = Pattern.compile("[\\u202A-\\u202E\\u2066-\\u2069]");
 
   private Identifiers() {}
 
@@ -46,11 +48,16 @@ public final class Identifiers {
     return code.toUpperCase(Locale.ROOT);
   }
 
-  /** Peer ids and desired host ids: 1-128 characters, no control characters. */
+  /**
+   * Peer ids and desired host ids: 1-128 characters, no control characters, no bidirectional
+   * controls, and no unpaired surrogate (it has no UTF-8 form: it would reach the others as "?").
+   */
   public static boolean isValidPeerId(String id) {
     if (id == null || id.isEmpty() || id.codePointCount(0, id.length()) > MAX_PEER_ID_LENGTH) {
       return false;
     }
-    return id.codePoints().noneMatch(Character::isISOControl);
+    // codePoints() yields an unpaired surrogate as a code point of its own
+    return id.codePoints().noneMatch(c -> Character.isISOControl(c) || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE))
+        && !BIDI_CONTROLS.matcher(id).find();
   }
 }

@@ -240,8 +240,12 @@ public final class RoomService {
   public Future<Joined> join(String code, PeerInfo peer, String hostKey, String connectionId, LocalFanout fanout,
                              RoomMember member, Consumer<Joined> onJoined) {
     return withRoomLock(code, () -> existing(code).compose(room -> {
-      boolean host = peer.isHost() && (hostAuth == Settings.HostAuth.OFF || HostKeys.matches(room, hostKey));
-      if (peer.isHost() && !host) {
+      boolean keyRequired = hostAuth == Settings.HostAuth.REQUIRED;
+      boolean hasKey = HostKeys.matches(room, hostKey);
+      boolean host = peer.isHost() && (!keyRequired || hasKey);
+      // with keys required, the host's peer id is the host's too: nobody else may appear as it
+      boolean impostor = keyRequired && peer.id().equals(room.hostId()) && !hasKey;
+      if ((peer.isHost() && !host) || impostor) {
         return Future.failedFuture(new RoomRefusal(Reason.INVALID_HOST_KEY));
       }
       return presence.peers(code).compose(current -> {

@@ -51,6 +51,7 @@ public final class Session implements RoomMember {
   private final RoomService rooms;
   private final LocalFanout fanout;
   private final Settings.Limits limits;
+  private final ClientMessageParser parser;
   private final boolean hostAuthRequired;
   private final String connectionId;
   private final Bucket rate;
@@ -65,11 +66,13 @@ public final class Session implements RoomMember {
   private boolean host;
   private long joinedVersion; // the room's membership version that this client's room_info reflected
   private long documentStamp; // the newest document this client has (sent or received)
-  private int rejectedInARow;
+  private int refusals; // in the window that started with the first of them
+  private long refusalWindowStart;
   private boolean closing;
   private long lastSeenNanos = System.nanoTime();
 
-  public Session(PeerSocket socket, RoomService rooms, LocalFanout fanout, Settings settings) {
+  public Session(PeerSocket socket, RoomService rooms, LocalFanout fanout, ClientMessageParser parser, Settings settings) {
+    this.parser = parser;
     this.socket = socket;
     this.rooms = rooms;
     this.fanout = fanout;
@@ -174,14 +177,23 @@ public final class Session implements RoomMember {
     lastSeenNanos = System.nanoTime();
   }
 
-  /** Every incoming message is a sign of life and costs a token; without tokens it is refused. */
+  /**
+   * Every incoming message is a sign of life and costs a token; without tokens it is refused. A client
+   * refused MESSAGE_BURST times within RATE_ABUSE_WINDOW_SECONDS is flooding, not bursting: it is
+   * closed. Counted in a window, not in a row: the bucket refills every millisecond, so a flood
+   * alternates admitted and refused messages.
+   */
   private boolean admit() {
-    lastSeenNanos = System.nanoTime();
+    long now = System.nanoTime();
+    lastSeenNanos = now;
     if (rate.tryConsume(1)) {
-      rejectedInARow = 0;
       return true;
     }
-    if (++rejectedInARow >= limits.messageBurst()) {
+    if (refusals == 0 || now - refusalWindowStart > limits.rateAbuseWindowSeconds() * 1_000_000_000L) {
+      refusalWindowStart = now;
+      refusals = 0;
+    }
+    if (++refusals >= limits.messageBurst()) {
       log.info("connection={} peer={} closed: message rate limit exceeded persistently", connectionId, peerId);
       close(CloseCodes.POLICY_VIOLATION, ServerMessages.RATE_LIMITED);
     } else {
@@ -197,7 +209,7 @@ public final class Session implements RoomMember {
   private Future<Void> handle(String text) {
     ClientMessage message;
     try {
-      message = ClientMessageParser.parse(text);
+      message = parser.parse(text);
     } catch (InvalidMessageException e) {
       send(ServerMessages.invalidFormat(e.getMessage()));
       return DONE;

@@ -84,6 +84,30 @@ class HostAuthTest {
     }
   }
 
+  /** The host's peer id is public (GET /api/rooms/:code): with keys required, it takes the key too. */
+  @Test
+  void withHostAuthRequiredNobodyJoinsUnderTheHostsPeerIdWithoutTheKey() {
+    try (TestServer server = TestServer.start(new JsonObject().put(Settings.HOST_AUTH, "required"));
+         WsClient impostor = server.connect(); WsClient host = server.connect()) {
+      JsonObject created = create(server, "AUTH03");
+      String hostId = server.http.get("/api/rooms/AUTH03").json().getString("host_id");
+      impostor.send(Messages.join("AUTH03", hostId, false));
+      impostor.expectError("Invalid host key");
+      impostor.send(Messages.join("AUTH03", hostId, false).put("host_key", "not-the-key"));
+      impostor.expectError("Invalid host key");
+      assertThat(server.http.get("/api/rooms/AUTH03").json().getInteger("peer_count")).isZero();
+
+      host.send(Messages.join("AUTH03", hostId, true).put("host_key", created.getString("host_key")));
+      assertThat(host.next("room_info").getJsonArray("peers").getJsonObject(0).getBoolean("is_host")).isTrue();
+    }
+    // with keys off, nothing changes for the front end: a peer may join under any id
+    try (TestServer server = TestServer.start(); WsClient anyone = server.connect()) {
+      create(server, "OFF002");
+      String hostId = server.http.get("/api/rooms/OFF002").json().getString("host_id");
+      anyone.join("OFF002", hostId, false);
+    }
+  }
+
   @Test
   void withHostAuthRequiredRestoringAnExistingCodeNeedsTheKey() {
     try (TestServer server = TestServer.start(new JsonObject().put(Settings.HOST_AUTH, "required"))) {

@@ -104,6 +104,22 @@ class LimitsTest {
     }
   }
 
+  /**
+   * 100,000 messages at once with every default: the bucket refills a token each millisecond, so the
+   * flood alternates admitted and refused messages; it is still closed, once MESSAGE_BURST refusals
+   * fall within RATE_ABUSE_WINDOW_SECONDS.
+   */
+  @Test
+  void aFloodOfAHundredThousandMessagesIsClosedWith1008() {
+    try (TestServer server = TestServer.start(); WsClient client = server.connect()) {
+      String ping = Messages.action("ping").encode();
+      for (int i = 0; i < 100_000 && !client.isClosed(); i++) {
+        client.trySendText(ping);
+      }
+      assertThat(client.awaitCloseDiscarding()).isEqualTo((short) 1008);
+    }
+  }
+
   @Test
   void theMessageRateIsLimitedAndAPersistentFloodIsClosedWith1008() {
     try (TestServer server = TestServer.start(new JsonObject()

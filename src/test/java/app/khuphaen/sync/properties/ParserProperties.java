@@ -1,5 +1,6 @@
 package app.khuphaen.sync.properties;
 
+import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.ClientMessage;
 import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.InvalidMessageException;
@@ -15,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Whatever a client sends, parsing gives a message or a reason: never any other exception. */
 class ParserProperties {
+  private static final ClientMessageParser PARSER =
+      new ClientMessageParser(Settings.from(new io.vertx.core.json.JsonObject()).limits().maxNestingDepth());
 
   @Property(tries = 2000)
   void anyTextParsesOrIsRefusedWithAReason(@ForAll String text) {
@@ -31,7 +34,7 @@ class ParserProperties {
 
   private static ClientMessage assertParsesOrRefuses(String text) {
     try {
-      return ClientMessageParser.parse(text);
+      return PARSER.parse(text);
     } catch (InvalidMessageException e) {
       assertThat(e.getMessage()).isNotBlank();
       return null;

@@ -58,6 +58,11 @@ public final class WsClient implements AutoCloseable {
     ws.writeTextMessage(message.encode());
   }
 
+  /** Sends without waiting for the write (for floods). */
+  public void trySendText(String text) {
+    ws.writeTextMessage(text);
+  }
+
   public void sendText(String text) {
     Await.result(ws.writeTextMessage(text));
   }
