@@ -1,5 +1,6 @@
 package app.khuphaen.sync;
 
+import app.khuphaen.sync.support.LogCapture;
 import app.khuphaen.sync.support.Messages;
 import app.khuphaen.sync.support.RawWebSocket;
 import app.khuphaen.sync.support.ServerTest;
@@ -213,6 +214,41 @@ class JoinAndPresenceTest extends ServerTest {
       assertThat(server.http.get("/api/rooms/RUSH01").json().getInteger("peer_count")).isEqualTo(joiners);
     } finally {
       clients.forEach(WsClient::close);
+    }
+  }
+
+  /**
+   * Sockets that drop while their room is busy are logged as gone, not as slow receivers: between a
+   * connection's end and Netty telling the session, a frame for it finds the channel closed (which
+   * Netty reports as "not writable").
+   */
+  @Test
+  void socketsDroppingInABusyRoomAreNotLoggedAsSlowReceivers() throws Exception {
+    server.createRoom("BYE001");
+    try (LogCapture log = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME);
+         WsClient sender = server.connect(); WsClient stays = server.connect()) {
+      sender.join("BYE001", "sender", true);
+      stays.join("BYE001", "stays", false);
+      java.util.List<RawWebSocket> dropping = new java.util.ArrayList<>();
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (int i = 0; i < 20; i++) {
+        RawWebSocket raw = RawWebSocket.connect(server.port);
+        raw.sendText(Messages.join("BYE001", "d" + i, false).encode());
+        raw.readFrame(); // room_info: it is in the room
+        dropping.add(raw);
+        ids.add("d" + i);
+      }
+      String data = Messages.broadcast("x".repeat(1000)).encode();
+      for (int i = 0; i < 500; i++) {
+        sender.trySendText(data);
+        if (i == 250) {
+          for (RawWebSocket raw : dropping) {
+            raw.close(); // no close frame, in the middle of the traffic
+          }
+        }
+      }
+      stays.awaitPeersLeft(ids);
+      assertThat(log.lines()).noneMatch(line -> line.contains("bytes waiting"));
     }
   }
 }

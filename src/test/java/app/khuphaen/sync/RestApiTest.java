@@ -1,6 +1,7 @@
 package app.khuphaen.sync;
 
 import app.khuphaen.sync.support.Http;
+import app.khuphaen.sync.support.LogCapture;
 import app.khuphaen.sync.support.ServerTest;
 import app.khuphaen.sync.support.WsClient;
 import io.vertx.core.http.HttpMethod;
@@ -176,4 +177,19 @@ class RestApiTest extends ServerTest {
     assertThat(response.status()).isEqualTo(404);
     assertThat(response.json().getBoolean("success")).isFalse();
   }
+
+  /** A bad escape is the client's mistake: 400, and one WARN line per address per minute, no stack trace. */
+  @Test
+  void malformedUrlsAnswer400AndAreLoggedOncePerClient() {
+    try (LogCapture log = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME)) {
+      for (int i = 0; i < 3; i++) {
+        Http.Response response = server.http.get("/api/rooms/%zz" + i);
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json()).isEqualTo(new JsonObject().put("success", false).put("error", "Bad request"));
+      }
+      assertThat(log.errors()).isEmpty();
+      assertThat(log.lines().stream().filter(line -> line.contains("refused as malformed"))).hasSize(1);
+    }
+  }
 }
+

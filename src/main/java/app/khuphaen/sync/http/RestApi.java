@@ -41,6 +41,7 @@ public final class RestApi {
   private final ConnectionCounter connections;
   private final ClientAddress clientAddress;
   private final Settings.Security security;
+  private final BadRequestLog badRequests = new BadRequestLog();
 
   public RestApi(RoomService rooms, CreationRateLimiter rateLimiter, ConnectionCounter connections,
                  ClientAddress clientAddress, Settings.Security security) {
@@ -73,6 +74,11 @@ public final class RestApi {
     router.post("/api/rooms/:room_code/revisions/:rev/restore").handler(this::restoreRevision);
     router.errorHandler(404, ctx -> Json.fail(ctx, 404, "Not found"));
     router.errorHandler(405, ctx -> Json.fail(ctx, 405, "Method not allowed"));
+    router.errorHandler(400, ctx -> {
+      badRequests.refused(clientAddress.clientIp(ctx.request().remoteAddress(), ctx.request().headers()),
+          ctx.request().method().name(), ctx.request().uri(), ctx.failure());
+      Json.fail(ctx, 400, "Bad request");
+    });
     router.errorHandler(413, ctx -> Json.fail(ctx, 413, "Request body too large"));
     router.errorHandler(500, ctx -> {
       log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());

@@ -85,8 +85,9 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxBytes / 2, maxBytes));
   }
 
+  /** More than the limit waits to be sent; a channel that is closing or closed is not backlogged. */
   public boolean isBacklogged() {
-    return !ctx.channel().isWritable();
+    return ctx.channel().isActive() && !ctx.channel().isWritable();
   }
 
   /** Open: connected, and no close frame sent. */

@@ -1,0 +1,42 @@
+package app.khuphaen.sync.http;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * Requests refused as malformed (a bad {@code %} escape, say) are logged at most once per client
+ * address per minute: one client must not be able to flood the log.
+ */
+final class BadRequestLog {
+  private static final Logger log = LoggerFactory.getLogger(BadRequestLog.class);
+  private static final int MAX_SHOWN = 120;
+
+  private final Cache<String, Boolean> recent = Caffeine.newBuilder()
+      .expireAfterWrite(Duration.ofMinutes(1))
+      .maximumSize(10_000)
+      .build();
+
+  void refused(String client, String method, String uri, Throwable cause) {
+    if (recent.asMap().putIfAbsent(client, Boolean.TRUE) == null) {
+      log.warn("client={} {} {} refused as malformed: {} (more from this address within a minute are not logged)",
+          client, method, printable(uri), cause == null ? "bad request" : printable(String.valueOf(cause.getMessage())));
+    }
+  }
+
+  /** What a client sent, safe for a log line: no control characters, and not too long. */
+  static String printable(String text) {
+    StringBuilder out = new StringBuilder();
+    text.codePoints().limit(MAX_SHOWN).forEach(c -> {
+      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+        out.append(String.format("\\u%04X", c));
+      } else {
+        out.appendCodePoint(c);
+      }
+    });
+    return text.codePointCount(0, text.length()) > MAX_SHOWN ? out.append('…').toString() : out.toString();
+  }
+}
