@@ -4,6 +4,7 @@ import app.khuphaen.sync.cluster.Membership;
 import app.khuphaen.sync.cluster.Node;
 import app.khuphaen.sync.config.ConfigException;
 import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.http.BadRequestLog;
 import app.khuphaen.sync.http.ClientAddress;
 import app.khuphaen.sync.http.ConnectionCounter;
 import app.khuphaen.sync.http.CreationRateLimiter;
@@ -54,6 +55,7 @@ public final class SyncServer {
     SyncServer server = new SyncServer(vertx, settings, store);
     int instances = Runtime.getRuntime().availableProcessors();
     CreationRateLimiter rateLimiter = new CreationRateLimiter();
+    BadRequestLog badRequests = new BadRequestLog();
     ConnectionCounter connections = new ConnectionCounter(settings.limits().maxConnectionsPerIp());
     ClientAddress clientAddress;
     try {
@@ -68,7 +70,7 @@ public final class SyncServer {
         .onSuccess(rooms -> server.rooms = rooms)
         .compose(rooms -> vertx.deployVerticle(
                 () -> {
-                  HttpVerticle verticle = new HttpVerticle(settings, rooms, rateLimiter, connections, clientAddress);
+                  HttpVerticle verticle = new HttpVerticle(settings, rooms, rateLimiter, connections, clientAddress, badRequests);
                   verticles.add(verticle);
                   return verticle;
                 },

@@ -9,9 +9,10 @@ import java.time.Duration;
 
 /**
  * Requests refused as malformed (a bad {@code %} escape, say) are logged at most once per client
- * address per minute: one client must not be able to flood the log.
+ * address per minute: one client must not be able to flood the log. One per server, shared by the
+ * HTTP verticles of every event loop. Thread-safe.
  */
-final class BadRequestLog {
+public final class BadRequestLog {
   private static final Logger log = LoggerFactory.getLogger(BadRequestLog.class);
   private static final int MAX_SHOWN = 120;
 

@@ -33,12 +33,14 @@ public final class HttpVerticle extends VerticleBase {
   private final CreationRateLimiter rateLimiter;
   private final ConnectionCounter connections;
   private final ClientAddress clientAddress;
+  private final BadRequestLog badRequests;
   private final Set<Session> sessions = new HashSet<>();
   private HttpServer server;
   private ClientMessageParser parser;
 
   public HttpVerticle(Settings settings, RoomService rooms, CreationRateLimiter rateLimiter,
-                      ConnectionCounter connections, ClientAddress clientAddress) {
+                      ConnectionCounter connections, ClientAddress clientAddress, BadRequestLog badRequests) {
+    this.badRequests = badRequests;
     this.settings = settings;
     this.rooms = rooms;
     this.rateLimiter = rateLimiter;
@@ -50,7 +52,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     LocalFanout fanout = rooms.newFanout();
     parser = new ClientMessageParser(settings.limits().maxNestingDepth());
-    Handler<HttpServerRequest> rest = new RestApi(rooms, rateLimiter, connections, clientAddress, settings.security()).router(vertx);
+    Handler<HttpServerRequest> rest = new RestApi(rooms, rateLimiter, connections, clientAddress, badRequests, settings.security()).router(vertx);
     WebSocketUpgrade upgrade = new WebSocketUpgrade(settings.maxMessageBytes(), settings.wsCompression());
     server = vertx.createHttpServer(serverOptions())
         .requestHandler(request -> {

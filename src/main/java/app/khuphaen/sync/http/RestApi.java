@@ -41,10 +41,11 @@ public final class RestApi {
   private final ConnectionCounter connections;
   private final ClientAddress clientAddress;
   private final Settings.Security security;
-  private final BadRequestLog badRequests = new BadRequestLog();
+  private final BadRequestLog badRequests;
 
   public RestApi(RoomService rooms, CreationRateLimiter rateLimiter, ConnectionCounter connections,
-                 ClientAddress clientAddress, Settings.Security security) {
+                 ClientAddress clientAddress, BadRequestLog badRequests, Settings.Security security) {
+    this.badRequests = badRequests;
     this.rooms = rooms;
     this.rateLimiter = rateLimiter;
     this.connections = connections;
