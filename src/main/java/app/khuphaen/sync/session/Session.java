@@ -64,7 +64,7 @@ public final class Session implements RoomMember {
   private String roomCode;
   private String peerId;
   private boolean host;
-  private long joinedVersion; // the room's membership version that this client's room_info reflected
+  private long joinedVersion; // the room's membership version after this client's own join
   private long documentStamp; // the newest document this client has (sent or received)
   private int refusals; // in the window that started with the first of them
   private long refusalWindowStart;
@@ -271,13 +271,16 @@ public final class Session implements RoomMember {
           return rooms.join(code, me, join.hostKey(), connectionId, fanout, this, joined -> {
             roomCode = code;
             host = joined.host();
-            joinedVersion = joined.version() - 1; // its own peer_joined is still to come
+            // its own peer_joined is written here, right after its answers, so that nothing the others
+            // send once they know of the join can come between; the room's copy of it is dropped
+            joinedVersion = joined.version();
             documentStamp = joined.document().stamp();
             send(ServerMessages.roomInfo(code, joined.room().hostId(), joined.peers()));
             send(ServerMessages.connected(me.id(), code));
             if (joined.document().document() != null) {
               send(ServerMessages.documentSync(joined.document().document()));
             }
+            send(ServerMessages.peerJoined(me));
             state = State.JOINED;
             held.forEach(h -> handleEvent(h.event(), h.frame()));
             held.clear(); // each frame was sent or released

@@ -215,6 +215,41 @@ class ClusterTest {
     }
   }
 
+  /**
+   * A joiner's answers come together whatever the room is sending: room_info, connected and its own
+   * peer_joined, with no frame between, even when the peers on other nodes start sending to it as
+   * soon as they have confirmed its join.
+   */
+  @Test
+  void aJoinersOwnAnswersAreNotInterleavedWithTheRoomsTraffic() {
+    node(0).createRoom("XBUSY1");
+    try (WsClient sender = node(0).connect()) {
+      sender.join("XBUSY1", "sender", true);
+      String data = Messages.broadcast("traffic").encode();
+      // a steady stream (500 frames/s, under the rate limit) for as long as the joins take
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
+      node(0).vertx.setPeriodic(2, id -> {
+        if (stop.get()) {
+          node(0).vertx.cancelTimer(id);
+          stopped.tryComplete();
+        } else {
+          sender.trySendText(data);
+        }
+      });
+      try {
+        for (int round = 0; round < 20; round++) {
+          try (WsClient joiner = node(1 + round % 2).connect()) { // a node with nobody in the room
+            joiner.join("XBUSY1", "joiner" + round, false); // asserts the answers, in order, back to back
+          }
+        }
+      } finally {
+        stop.set(true);
+        app.khuphaen.sync.support.Await.result(stopped.future());
+      }
+    }
+  }
+
   @Test
   void eachSendersOrderHoldsAcrossNodes() {
     node(0).createRoom("XORDER");
