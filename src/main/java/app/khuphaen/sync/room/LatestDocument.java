@@ -19,14 +19,6 @@ final class LatestDocument {
     return known;
   }
 
-  synchronized String get() {
-    return document;
-  }
-
-  synchronized long stamp() {
-    return stamp;
-  }
-
   synchronized DocumentState state() {
     return new DocumentState(document, stamp);
   }
