@@ -5,6 +5,9 @@ import app.khuphaen.sync.cluster.Node;
 import app.khuphaen.sync.config.ConfigException;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.http.BadRequestLog;
+import app.khuphaen.sync.http.Guards;
+import app.khuphaen.sync.http.HttpConnectionLimiter;
+import app.khuphaen.sync.session.BufferBudget;
 import app.khuphaen.sync.http.ClientAddress;
 import app.khuphaen.sync.http.ConnectionCounter;
 import app.khuphaen.sync.http.CreationRateLimiter;
@@ -54,12 +57,12 @@ public final class SyncServer {
   private static Future<SyncServer> start(Vertx vertx, Membership membership, Settings settings, RoomStore store) {
     SyncServer server = new SyncServer(vertx, settings, store);
     int instances = Runtime.getRuntime().availableProcessors();
-    CreationRateLimiter rateLimiter = new CreationRateLimiter();
-    BadRequestLog badRequests = new BadRequestLog();
-    ConnectionCounter connections = new ConnectionCounter(settings.limits().maxConnectionsPerIp());
-    ClientAddress clientAddress;
+    Guards guards;
     try {
-      clientAddress = new ClientAddress(settings.security().trustedProxies());
+      ClientAddress clientAddress = new ClientAddress(settings.security().trustedProxies());
+      guards = new Guards(new CreationRateLimiter(), new ConnectionCounter(settings.limits().maxConnectionsPerIp()),
+          new HttpConnectionLimiter(settings.http().maxConnectionsPerIp(), clientAddress), clientAddress,
+          new BadRequestLog(), new BufferBudget(settings.limits().bufferBudgetBytes()));
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
@@ -70,7 +73,7 @@ public final class SyncServer {
         .onSuccess(rooms -> server.rooms = rooms)
         .compose(rooms -> vertx.deployVerticle(
                 () -> {
-                  HttpVerticle verticle = new HttpVerticle(settings, rooms, rateLimiter, connections, clientAddress, badRequests);
+                  HttpVerticle verticle = new HttpVerticle(settings, rooms, guards);
                   verticles.add(verticle);
                   return verticle;
                 },

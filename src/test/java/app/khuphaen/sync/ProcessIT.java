@@ -45,8 +45,9 @@ class ProcessIT {
       JsonObject room = new JsonObject(httpPost(port, "/api/rooms", "{\"desired_room_code\":\"PROC01\"}"));
       assertThat(room.getString("room_code")).isEqualTo("PROC01");
 
-      // a 5 MB document (UTF-8) fanned out to five receivers, inside the container's memory flags
-      String document = "{\"tasks\":\"" + "งาน✅ task ".repeat(290_000) + "\"}";
+      // a 4 MB document (UTF-8, just under MAX_MESSAGE_BYTES) fanned out to five receivers, inside the
+      // container's memory flags
+      String document = "{\"tasks\":\"" + "งาน✅ task ".repeat(230_000) + "\"}";
       List<WsClient> receivers = new ArrayList<>();
       try (WsClient host = WsClient.connect(vertx, port)) {
         host.join("PROC01", "host", true);

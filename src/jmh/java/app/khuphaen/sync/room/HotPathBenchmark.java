@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Fork(1)
 public class HotPathBenchmark {
   private static final ClientMessageParser PARSER =
-      new ClientMessageParser(Settings.from(new io.vertx.core.json.JsonObject()).limits().maxNestingDepth());
+      new ClientMessageParser(Settings.defaults().limits().maxNestingDepth(), Settings.defaults().limits().maxMetadataBytes());
   private static final int PEERS = 25;
 
   private String clientFrame;

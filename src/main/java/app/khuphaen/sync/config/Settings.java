@@ -28,6 +28,7 @@ public record Settings(
     int documentRevisions,
     ClusterSettings cluster,
     Limits limits,
+    Http http,
     Security security) {
 
   /** Where rooms and documents are kept. */
@@ -62,6 +63,11 @@ public record Settings(
   public static final String MESSAGE_BURST = "MESSAGE_BURST";
   public static final String RATE_ABUSE_WINDOW_SECONDS = "RATE_ABUSE_WINDOW_SECONDS";
   public static final String OUTBOUND_QUEUE_BYTES = "OUTBOUND_QUEUE_BYTES";
+  public static final String BUFFER_BUDGET_BYTES = "BUFFER_BUDGET_BYTES";
+  public static final String DOCUMENT_MEMORY_BYTES = "DOCUMENT_MEMORY_BYTES";
+  public static final String HTTP_HEADER_TIMEOUT_SECONDS = "HTTP_HEADER_TIMEOUT_SECONDS";
+  public static final String HTTP_IDLE_TIMEOUT_SECONDS = "HTTP_IDLE_TIMEOUT_SECONDS";
+  public static final String MAX_HTTP_CONNECTIONS_PER_IP = "MAX_HTTP_CONNECTIONS_PER_IP";
   public static final String WS_PING_INTERVAL_SECONDS = "WS_PING_INTERVAL_SECONDS";
   public static final String WS_IDLE_TIMEOUT_SECONDS = "WS_IDLE_TIMEOUT_SECONDS";
   public static final String HOST_AUTH = "HOST_AUTH";
@@ -74,7 +80,13 @@ public record Settings(
   public record Limits(int maxMetadataBytes, int maxDataBytes, int maxPeersPerRoom, int maxRooms,
                        int maxConnectionsPerIp, int messageRatePerSecond, int messageBurst, int outboundQueueBytes,
                        int wsPingIntervalSeconds, int wsIdleTimeoutSeconds, int maxNestingDepth,
-                       int rateAbuseWindowSeconds) {}
+                       int rateAbuseWindowSeconds, long bufferBudgetBytes, long documentMemoryBytes) {}
+
+  /**
+   * Plain HTTP connections (before any WebSocket upgrade): how long a request head may take, how long
+   * a connection may idle between requests, and how many one address may hold open.
+   */
+  public record Http(int headerTimeoutSeconds, int idleTimeoutSeconds, int maxConnectionsPerIp) {}
 
   /** {@code OFF}: the existing front end works unchanged; {@code REQUIRED}: the host must prove itself. */
   public enum HostAuth { OFF, REQUIRED }
@@ -113,7 +125,7 @@ public record Settings(
         integer(config, ROOM_IDLE_TIMEOUT_SECONDS, 3600, 0, Long.MAX_VALUE / 1000),
         integer(config, SWEEP_INTERVAL_SECONDS, 60, 1, 86_400),
         logLevel(config),
-        (int) integer(config, MAX_MESSAGE_BYTES, 16 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        (int) integer(config, MAX_MESSAGE_BYTES, 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
         bool(config, WS_COMPRESSION),
         store,
         dataDir == null ? "data" : dataDir,
@@ -121,6 +133,7 @@ public record Settings(
         (int) integer(config, DOCUMENT_REVISIONS, 10, 1, 1000),
         cluster,
         limits(config),
+        http(config),
         security(config));
   }
 
@@ -139,12 +152,21 @@ public record Settings(
         (int) integer(config, MAX_CONNECTIONS_PER_IP, 50, 1, 1_000_000),
         (int) integer(config, MESSAGE_RATE_PER_SECOND, 1000, 1, 10_000_000),
         (int) integer(config, MESSAGE_BURST, 2000, 1, 10_000_000),
-        (int) integer(config, OUTBOUND_QUEUE_BYTES, 32 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        (int) integer(config, OUTBOUND_QUEUE_BYTES, 16 * 1024 * 1024, 1024, Integer.MAX_VALUE),
         ping,
         idle,
         // deeper than a few hundred levels, the JSON decoder's recursion would exhaust a thread's stack
         (int) integer(config, MAX_NESTING_DEPTH, 64, 1, 256),
-        (int) integer(config, RATE_ABUSE_WINDOW_SECONDS, 10, 1, 3600));
+        (int) integer(config, RATE_ABUSE_WINDOW_SECONDS, 10, 1, 3600),
+        integer(config, BUFFER_BUDGET_BYTES, 32 * 1024 * 1024, 64 * 1024, Long.MAX_VALUE),
+        integer(config, DOCUMENT_MEMORY_BYTES, 16 * 1024 * 1024, 0, Long.MAX_VALUE));
+  }
+
+  private static Http http(JsonObject config) {
+    return new Http(
+        (int) integer(config, HTTP_HEADER_TIMEOUT_SECONDS, 10, 1, 3600),
+        (int) integer(config, HTTP_IDLE_TIMEOUT_SECONDS, 60, 1, 86_400),
+        (int) integer(config, MAX_HTTP_CONNECTIONS_PER_IP, 256, 1, 1_000_000));
   }
 
   private static Security security(JsonObject config) {

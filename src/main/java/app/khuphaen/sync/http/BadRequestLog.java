@@ -8,8 +8,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 
 /**
- * Requests refused as malformed (a bad {@code %} escape, say) are logged at most once per client
- * address per minute: one client must not be able to flood the log. One per server, shared by the
+ * Requests refused as malformed (a bad {@code %} escape, say), and connections refused over
+ * MAX_HTTP_CONNECTIONS_PER_IP, are each logged at most once per client address per minute: one
+ * client must not be able to flood the log. One per server, shared by the
  * HTTP verticles of every event loop. Thread-safe.
  */
 public final class BadRequestLog {
@@ -25,6 +26,13 @@ public final class BadRequestLog {
     if (recent.asMap().putIfAbsent(client, Boolean.TRUE) == null) {
       log.warn("client={} {} {} refused as malformed: {} (more from this address within a minute are not logged)",
           client, method, printable(uri), cause == null ? "bad request" : printable(String.valueOf(cause.getMessage())));
+    }
+  }
+
+  void tooManyConnections(String client, int cap) {
+    if (recent.asMap().putIfAbsent("connections " + client, Boolean.TRUE) == null) {
+      log.warn("client={} refused a connection: it holds {} HTTP connections already ({}; more refusals within a"
+          + " minute are not logged)", client, cap, "MAX_HTTP_CONNECTIONS_PER_IP");
     }
   }
 

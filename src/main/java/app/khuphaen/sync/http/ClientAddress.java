@@ -73,6 +73,11 @@ public final class ClientAddress {
         && "https".equalsIgnoreCase(proto.split(",")[0].trim());
   }
 
+  /** Whether {@code ip} is one of TRUSTED_PROXIES. */
+  boolean isTrustedProxy(String ip) {
+    return isTrusted(ip);
+  }
+
   private boolean isTrusted(String ip) {
     if (trusted.isEmpty() || !isIp(ip)) {
       return false;

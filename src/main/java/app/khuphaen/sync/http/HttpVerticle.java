@@ -11,9 +11,12 @@ import app.khuphaen.sync.session.Session;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.net.PemKeyCertOptions;
 
 import java.util.HashSet;
@@ -30,31 +33,26 @@ public final class HttpVerticle extends VerticleBase {
 
   private final Settings settings;
   private final RoomService rooms;
-  private final CreationRateLimiter rateLimiter;
-  private final ConnectionCounter connections;
-  private final ClientAddress clientAddress;
-  private final BadRequestLog badRequests;
+  private final Guards guards;
   private final Set<Session> sessions = new HashSet<>();
   private HttpServer server;
   private ClientMessageParser parser;
 
-  public HttpVerticle(Settings settings, RoomService rooms, CreationRateLimiter rateLimiter,
-                      ConnectionCounter connections, ClientAddress clientAddress, BadRequestLog badRequests) {
-    this.badRequests = badRequests;
+  public HttpVerticle(Settings settings, RoomService rooms, Guards guards) {
     this.settings = settings;
     this.rooms = rooms;
-    this.rateLimiter = rateLimiter;
-    this.connections = connections;
-    this.clientAddress = clientAddress;
+    this.guards = guards;
   }
 
   @Override
   public Future<?> start() {
     LocalFanout fanout = rooms.newFanout();
-    parser = new ClientMessageParser(settings.limits().maxNestingDepth());
-    Handler<HttpServerRequest> rest = new RestApi(rooms, rateLimiter, connections, clientAddress, badRequests, settings.security()).router(vertx);
-    WebSocketUpgrade upgrade = new WebSocketUpgrade(settings.maxMessageBytes(), settings.wsCompression());
+    parser = new ClientMessageParser(settings.limits().maxNestingDepth(), settings.limits().maxMetadataBytes());
+    Handler<HttpServerRequest> rest = new RestApi(rooms, guards, settings.security()).router(vertx);
+    WebSocketUpgrade upgrade = new WebSocketUpgrade(settings.maxMessageBytes(), settings.wsCompression(),
+        settings.limits().outboundQueueBytes(), guards.buffers());
     server = vertx.createHttpServer(serverOptions())
+        .connectionHandler(this::guard)
         .requestHandler(request -> {
           if ("/ws".equals(request.path()) && WebSocketUpgrade.isUpgrade(request)) {
             accept(request, upgrade, fanout);
@@ -88,6 +86,28 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /**
+   * Every new connection: within MAX_HTTP_CONNECTIONS_PER_IP for its TCP peer address (over it, closed
+   * at once, before anything is read), and watched by an {@link HttpConnectionGuard} until it closes
+   * or becomes a WebSocket.
+   */
+  private void guard(HttpConnection connection) {
+    if (!(connection instanceof HttpServerConnection http)) {
+      return;
+    }
+    ChannelHandlerContext ctx = http.channelHandlerContext();
+    String ip = connection.remoteAddress().hostAddress();
+    HttpConnectionLimiter limiter = guards.httpConnections();
+    if (!limiter.tryOpen(ip)) {
+      guards.badRequests().tooManyConnections(ip, settings.http().maxConnectionsPerIp());
+      ctx.channel().close();
+      return;
+    }
+    Settings.Http limits = settings.http();
+    ctx.pipeline().addBefore(ctx.name(), HttpConnectionGuard.NAME,
+        new HttpConnectionGuard(limits.headerTimeoutSeconds(), limits.idleTimeoutSeconds(), () -> limiter.closed(ip)));
+  }
+
+  /**
    * A WebSocket upgrade to /ws: only from CORS_ORIGINS when that is set (non-browsers send no
    * Origin), only within MAX_CONNECTIONS_PER_IP, and not while this node is cut off from its cluster.
    */
@@ -102,12 +122,12 @@ public final class HttpVerticle extends VerticleBase {
       request.response().setStatusCode(403).end();
       return;
     }
-    String ip = clientAddress.clientIp(request.remoteAddress(), request.headers());
+    String ip = guards.clientAddress().clientIp(request.remoteAddress(), request.headers());
     PeerSocket socket = upgrade.accept(request);
     if (socket == null) {
       return; // answered with an HTTP error
     }
-    if (!connections.tryOpen(ip)) {
+    if (!guards.webSockets().tryOpen(ip)) {
       // accepted only to say why: browsers cannot read the body of a refused handshake
       socket.sendText(ServerMessages.error(ServerMessages.TOO_MANY_CONNECTIONS));
       socket.close(CloseCodes.POLICY_VIOLATION, ServerMessages.TOO_MANY_CONNECTIONS);
@@ -117,7 +137,7 @@ public final class HttpVerticle extends VerticleBase {
     sessions.add(session);
     session.start(() -> {
       sessions.remove(session);
-      connections.closed(ip);
+      guards.webSockets().closed(ip);
     });
   }
 

@@ -43,13 +43,12 @@ public final class RestApi {
   private final Settings.Security security;
   private final BadRequestLog badRequests;
 
-  public RestApi(RoomService rooms, CreationRateLimiter rateLimiter, ConnectionCounter connections,
-                 ClientAddress clientAddress, BadRequestLog badRequests, Settings.Security security) {
-    this.badRequests = badRequests;
+  public RestApi(RoomService rooms, Guards guards, Settings.Security security) {
     this.rooms = rooms;
-    this.rateLimiter = rateLimiter;
-    this.connections = connections;
-    this.clientAddress = clientAddress;
+    this.rateLimiter = guards.creations();
+    this.connections = guards.webSockets();
+    this.clientAddress = guards.clientAddress();
+    this.badRequests = guards.badRequests();
     this.security = security;
   }
 
@@ -80,9 +79,14 @@ public final class RestApi {
           ctx.request().method().name(), ctx.request().uri(), ctx.failure());
       Json.fail(ctx, 400, "Bad request");
     });
-    router.errorHandler(413, ctx -> Json.fail(ctx, 413, "Request body too large"));
+    router.errorHandler(413, ctx -> {
+      // the rest of the body is not read: the connection ends after this answer
+      ctx.response().putHeader("Connection", "close");
+      ctx.response().endHandler(v -> LingeringClose.start(ctx.request()));
+      Json.fail(ctx, 413, "Request body too large");
+    });
     router.errorHandler(500, ctx -> {
-      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      log.error("{} {} failed", ctx.request().method(), BadRequestLog.printable(ctx.request().path()), ctx.failure());
       Json.fail(ctx, 500, "Internal server error");
     });
     return router;
@@ -305,7 +309,7 @@ public final class RestApi {
     if (err instanceof RoomRefusal refusal) {
       Json.fail(ctx, refusal.reason.httpStatus, refusal.reason.message);
     } else if (err instanceof StoreException || err instanceof java.sql.SQLException) {
-      log.warn("{} {}: store failed: {}", ctx.request().method(), ctx.request().path(), Errors.rootMessage(err));
+      log.warn("{} {}: store failed: {}", ctx.request().method(), BadRequestLog.printable(ctx.request().path()), Errors.rootMessage(err));
       Json.fail(ctx, 503, "Storage unavailable");
     } else {
       ctx.fail(err);

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.http;
 
+import app.khuphaen.sync.session.BufferBudget;
 import app.khuphaen.sync.session.PeerSocket;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,8 +21,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionUtil;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.net.impl.VertxHandler;
@@ -35,7 +36,8 @@ import java.util.Map;
  * keep about 9 KB of heap per connection (the upgrade request and response, two message queues) that
  * this server never needs; with 5,000 idle peers that was most of the memory.
  *
- * <p>Also added, first in the pipeline: flush consolidation. Every frame flushed on its own costs one
+ * <p>Also added, first in the pipeline: flush consolidation (in {@link PeerSocket#head}, which also
+ * meters incoming bytes). Every frame flushed on its own costs one
  * {@code write} system call and one TCP segment, nearly all of a relay's cost; frames bound for the
  * same socket within one event-loop turn now leave in one write ({@code consolidateWhenNoReadInProgress}
  * matters: receivers are not reading when a fan-out writes to them).
@@ -44,18 +46,27 @@ final class WebSocketUpgrade {
   private static final int FLUSHES_BEFORE_FORCED_FLUSH = 256;
 
   private final int maxMessageBytes;
+  private final long maxOutgoingBytes;
+  private final BufferBudget budget;
   private final WebSocketDecoderConfig decoderConfig;
   /** Null unless WS_COMPRESSION is on. */
   private final PerMessageDeflateServerExtensionHandshaker deflateHandshaker;
 
-  WebSocketUpgrade(int maxMessageBytes, boolean compression) {
+  WebSocketUpgrade(int maxMessageBytes, boolean compression, long maxOutgoingBytes, BufferBudget budget) {
     this.maxMessageBytes = maxMessageBytes;
+    this.maxOutgoingBytes = maxOutgoingBytes;
+    this.budget = budget;
     this.decoderConfig = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(maxMessageBytes)
         .allowExtensions(compression)
         .closeOnProtocolViolation(false) // PeerSocket answers with the protocol's own messages
         .build();
-    this.deflateHandshaker = compression ? new PerMessageDeflateServerExtensionHandshaker() : null;
+    // inflating stops at MAX_MESSAGE_BYTES (the decoder then fails, answered with 1009): a small
+    // compressed frame may inflate to gigabytes
+    this.deflateHandshaker = compression
+        ? new PerMessageDeflateServerExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
+            PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, false, false, maxMessageBytes)
+        : null;
   }
 
   static boolean isUpgrade(HttpServerRequest request) {
@@ -96,15 +107,18 @@ final class WebSocketUpgrade {
       request.response().setStatusCode(400).end("Invalid WebSocket handshake: " + e.getMessage());
       return null;
     }
+    if (pipeline.get(HttpConnectionGuard.NAME) != null) {
+      pipeline.remove(HttpConnectionGuard.NAME); // a WebSocket from now on: its own limits and heartbeat
+    }
     String vertxHandler = pipeline.context(VertxHandler.class).name();
     if (deflate != null) {
       pipeline.addBefore(vertxHandler, "kp-deflate-decoder", deflate.newExtensionDecoder());
       pipeline.addBefore(vertxHandler, "kp-deflate-encoder", deflate.newExtensionEncoder());
     }
     pipeline.addBefore(vertxHandler, "kp-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
-    PeerSocket socket = new PeerSocket(maxMessageBytes, deflate != null);
+    PeerSocket socket = new PeerSocket(maxMessageBytes, deflate != null, maxOutgoingBytes, budget);
     pipeline.replace(vertxHandler, "kp-socket", socket);
-    pipeline.addFirst("kp-flush-consolidation", new FlushConsolidationHandler(FLUSHES_BEFORE_FORCED_FLUSH, true));
+    pipeline.addFirst("kp-head", socket.head(FLUSHES_BEFORE_FORCED_FLUSH));
     return socket;
   }
 

@@ -5,9 +5,12 @@ public sealed interface ClientMessage {
 
   /**
    * {@code metadata} is any JSON value already decoded (JsonObject, JsonArray, String, Number,
-   * Boolean) or null; {@code hostKey} is the room's host key, or null (needed with HOST_AUTH=required).
+   * Boolean) or null — null too when it held more values than MAX_METADATA_BYTES, which
+   * {@code metadataTooLarge} says; {@code hostKey} is the room's host key, or null (needed with
+   * HOST_AUTH=required).
    */
-  record Join(String roomCode, String peerId, boolean isHost, Object metadata, String hostKey) implements ClientMessage {}
+  record Join(String roomCode, String peerId, boolean isHost, Object metadata, boolean metadataTooLarge,
+              String hostKey) implements ClientMessage {}
 
   record Broadcast(String data) implements ClientMessage {}
 

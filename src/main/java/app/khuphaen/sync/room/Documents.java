@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -27,6 +28,8 @@ final class Documents {
   private static final long ASK_TIMEOUT_MS = 2_000;
 
   private final Map<String, LatestDocument> live = new ConcurrentHashMap<>();
+  private final AtomicLong held = new AtomicLong(); // heap the live documents' texts take
+  private final long maxHeld;
   private final Vertx vertx;
   private final RoomStore store;
   private final DocumentWriter writer;
@@ -34,7 +37,9 @@ final class Documents {
   private final Supplier<List<String>> clusterNodes;
   private final DocumentClock clock = new DocumentClock();
 
-  private Documents(Vertx vertx, RoomStore store, DocumentWriter writer, String nodeId, Supplier<List<String>> clusterNodes) {
+  private Documents(Vertx vertx, RoomStore store, DocumentWriter writer, String nodeId, Supplier<List<String>> clusterNodes,
+                    long maxHeld) {
+    this.maxHeld = maxHeld;
     this.vertx = vertx;
     this.store = store;
     this.writer = writer;
@@ -44,8 +49,8 @@ final class Documents {
 
   /** Starts answering other nodes' questions; completes once the cluster can reach this node's address. */
   static Future<Documents> start(Vertx vertx, RoomStore store, DocumentWriter writer, String nodeId,
-                                 Supplier<List<String>> clusterNodes) {
-    Documents documents = new Documents(vertx, store, writer, nodeId, clusterNodes);
+                                 Supplier<List<String>> clusterNodes, long maxHeld) {
+    Documents documents = new Documents(vertx, store, writer, nodeId, clusterNodes, maxHeld);
     MessageConsumer<String> questions = vertx.eventBus().consumer(address(nodeId), message -> {
       Answer answer = documents.answer(message.body());
       if (answer == null) {
@@ -77,14 +82,26 @@ final class Documents {
 
   /** A local peer left: the last one takes the room's document out of memory. */
   void release(String code) {
-    live.computeIfPresent(code, (k, doc) -> --doc.localMembers > 0 ? doc : null);
+    live.computeIfPresent(code, (k, doc) -> {
+      if (--doc.localMembers > 0) {
+        return doc;
+      }
+      held.addAndGet(-doc.evict());
+      return null;
+    });
+  }
+
+  /** Heap the documents held in memory take (two bytes a character). */
+  long heldBytes() {
+    return held.get();
   }
 
   /** The room's latest document and its stamp. */
   Future<DocumentState> get(String code) {
     LatestDocument doc = live.get(code);
-    if (doc != null && doc.isKnown()) {
-      return Future.succeededFuture(doc.state());
+    DocumentState known = doc == null ? null : doc.knownState();
+    if (known != null) {
+      return Future.succeededFuture(known);
     }
     return newestKnown(code).map(found -> {
       clock.observe(found.stamp());
@@ -92,18 +109,19 @@ final class Documents {
       if (now == null) {
         return found;
       }
-      now.fill(found.document(), found.stamp());
-      return now.state();
+      grown(now.fill(found.document(), found.stamp()));
+      DocumentState filled = now.knownState();
+      return filled != null ? filled : found; // evicted again at once: the memory is that tight
     });
   }
 
   /** A sync on this node: stamps {@code document}, makes it the room's latest, relays it, queues it for the store. */
   void replace(String code, String document, String writtenBy, LongConsumer relay) {
     LatestDocument doc = live.computeIfAbsent(code, k -> new LatestDocument());
-    doc.replace(document, clock, stamp -> {
+    grown(doc.replace(document, clock, stamp -> {
       relay.accept(stamp);
       writer.submit(code, document, writtenBy, stamp);
-    });
+    }));
   }
 
   /** A relayed document reaching this node: kept as the room's latest if it is the newest seen here. */
@@ -111,14 +129,37 @@ final class Documents {
     clock.observe(stamp);
     LatestDocument doc = live.get(code);
     if (doc != null) {
-      doc.offer(document, stamp);
+      grown(doc.offer(document, stamp));
     }
   }
 
   /** The room is gone. */
   void forget(String code) {
-    live.remove(code);
+    LatestDocument doc = live.remove(code);
+    if (doc != null) {
+      held.addAndGet(-doc.evict());
+    }
     writer.forget(code);
+  }
+
+  /**
+   * Keeps the documents' texts within DOCUMENT_MEMORY_BYTES: past it, the least recently used are let
+   * go (their stamps stay). Nothing is lost: a text let go is still queued for the store, or stored,
+   * or live on another node, and is fetched from there when next needed.
+   */
+  private void grown(long bytes) {
+    if (held.addAndGet(bytes) > maxHeld && bytes > 0) {
+      synchronized (this) {
+        List<LatestDocument> oldestFirst = new ArrayList<>(live.values());
+        oldestFirst.sort(Comparator.comparingLong(LatestDocument::lastUsed));
+        for (LatestDocument doc : oldestFirst) {
+          if (held.get() <= maxHeld) {
+            return;
+          }
+          held.addAndGet(-doc.evict());
+        }
+      }
+    }
   }
 
   /**
@@ -129,8 +170,8 @@ final class Documents {
   Answer answer(String code) {
     LatestDocument doc = live.get(code);
     DocumentState unwritten = writer.unwritten(code);
-    if (doc != null && doc.isKnown()) {
-      DocumentState state = doc.state();
+    DocumentState state = doc == null ? null : doc.knownState();
+    if (state != null) {
       return new Answer(unwritten != null && unwritten.stamp() > state.stamp() ? unwritten : state, true);
     }
     return unwritten == null ? null : new Answer(unwritten, false);

@@ -8,44 +8,67 @@ import java.util.function.LongConsumer;
  * under one monitor, so anyone who has received a relay reads that document or a newer one, and this
  * node's syncs are relayed and stored in stamp order. A document from another node is taken only if
  * its stamp is not older than the one held.
+ *
+ * <p>The text may be let go to keep within the node's document memory ({@link #evict}): the stamp
+ * stays, so an older relay is still refused, and the text is found again where it was queued or
+ * stored. Every change answers how many bytes of heap the held text grew by ({@link #weight}).
  */
 final class LatestDocument {
   private String document;
   private long stamp;
-  private boolean known; // false until loaded from the store or replaced
+  private boolean known; // false until loaded from the store or replaced, and again once evicted
+  private long lastUsed = System.nanoTime();
   int localMembers; // guarded by the owning map's compute
 
-  synchronized boolean isKnown() {
-    return known;
-  }
-
-  synchronized DocumentState state() {
-    return new DocumentState(document, stamp);
+  /** The document and its stamp, or null when this node does not hold its text. */
+  synchronized DocumentState knownState() {
+    lastUsed = System.nanoTime();
+    return known ? new DocumentState(document, stamp) : null;
   }
 
   /** Takes the stored document unless a newer one arrived meanwhile. */
-  synchronized void fill(String stored, long storedStamp) {
-    if (!known || storedStamp > stamp) {
-      document = stored;
-      stamp = storedStamp;
-      known = true;
+  synchronized long fill(String stored, long storedStamp) {
+    if (!known && storedStamp >= stamp || storedStamp > stamp) {
+      return set(stored, storedStamp);
     }
+    return 0;
   }
 
   /** A sync on this node: stamps it and hands the stamp to {@code relayAndQueue}, all under the monitor. */
-  synchronized void replace(String newDocument, DocumentClock clock, LongConsumer relayAndQueue) {
-    stamp = clock.next();
-    document = newDocument;
-    known = true;
+  synchronized long replace(String newDocument, DocumentClock clock, LongConsumer relayAndQueue) {
+    long grown = set(newDocument, clock.next());
     relayAndQueue.accept(stamp);
+    return grown;
   }
 
   /** A relayed document: taken if it is newer than the one held. */
-  synchronized void offer(String relayed, long relayedStamp) {
-    if (relayedStamp > stamp) {
-      document = relayed;
-      stamp = relayedStamp;
-      known = true;
-    }
+  synchronized long offer(String relayed, long relayedStamp) {
+    return relayedStamp > stamp ? set(relayed, relayedStamp) : 0;
+  }
+
+  /** Lets the text go (the stamp stays); answers the bytes freed. */
+  synchronized long evict() {
+    long freed = weight();
+    document = null;
+    known = false;
+    return freed;
+  }
+
+  synchronized long lastUsed() {
+    return lastUsed;
+  }
+
+  /** Heap the held text takes, at most: two bytes a character. */
+  synchronized long weight() {
+    return document == null ? 0 : 2L * document.length();
+  }
+
+  private long set(String newDocument, long newStamp) {
+    long before = weight();
+    document = newDocument;
+    stamp = newStamp;
+    known = true;
+    lastUsed = System.nanoTime();
+    return weight() - before;
   }
 }

@@ -87,7 +87,8 @@ public final class RoomService {
     DocumentWriter writer = new DocumentWriter(vertx, store, storeHealth);
     RoomRoutes routes = new RoomRoutes();
     // this node's addresses are registered before it serves anyone (see NodeBus)
-    Future<Documents> documents = Documents.start(vertx, store, writer, membership.nodeId(), membership::nodes);
+    Future<Documents> documents = Documents.start(vertx, store, writer, membership.nodeId(), membership::nodes,
+        settings.limits().documentMemoryBytes());
     Future<NodeBus> nodeBus = NodeBus.start(vertx, membership.nodeId(), routes);
     membership.ownAddresses(List.of(NodeBus.eventAddress(membership.nodeId()), Documents.address(membership.nodeId())));
     return Future.all(rooms, peers, documents, nodeBus)

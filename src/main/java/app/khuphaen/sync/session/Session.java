@@ -37,9 +37,10 @@ import java.util.function.Supplier;
  * join is being answered are held and written right after the joiner's own answers.
  *
  * <p>Defences: a token bucket on incoming messages (over it, an error; persistently over it, close
- * 1008); size limits on metadata and data; a bounded outgoing queue (a receiver that falls that far
- * behind is closed with 1013 rather than silently losing messages); and the time of the last sign of
- * life, which the verticle's heartbeat uses to close dead connections.
+ * 1008); size limits on metadata and data; the socket's bounded outgoing queue (a receiver that falls
+ * that far behind, or holds the most when the server's buffer budget is spent, is closed with 1013
+ * rather than silently losing messages); and the time of the last sign of life, which the verticle's
+ * heartbeat uses to close dead connections.
  */
 public final class Session implements RoomMember {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -86,24 +87,41 @@ public final class Session implements RoomMember {
 
   /** Starts reading; {@code onClosed} runs once the socket is closed and the room left. */
   public void start(Runnable onClosed) {
-    socket.limitBacklog(limits.outboundQueueBytes());
-    socket.handlers(
-        text -> {
-          if (admit()) {
-            enqueue(() -> handle(text));
-          }
-        },
-        () -> {
-          if (admit()) {
-            send(ServerMessages.invalidFormat(ServerMessages.BINARY_NOT_SUPPORTED));
-          }
-        },
-        this::alive,
-        () -> enqueue(() -> leaveRoom().onComplete(ar -> {
+    socket.listen(new PeerSocket.Listener() {
+      @Override
+      public void onText(String text) {
+        if (admit()) {
+          enqueue(() -> handle(text));
+        }
+      }
+
+      @Override
+      public void onBinary() {
+        if (admit()) {
+          send(ServerMessages.invalidFormat(ServerMessages.BINARY_NOT_SUPPORTED));
+        }
+      }
+
+      @Override
+      public void onSignOfLife() {
+        alive();
+      }
+
+      @Override
+      public void onTooSlow(String why) {
+        log.info("connection={} peer={} closed: too slow a receiver, {}", connectionId, peerId, why);
+        close(CloseCodes.TRY_AGAIN_LATER, "Receiver too slow");
+      }
+
+      @Override
+      public void onClosed() {
+        enqueue(() -> leaveRoom().onComplete(ar -> {
           state = State.CLOSED;
           onClosed.run();
           closed.complete();
-        })));
+        }));
+      }
+    });
   }
 
   /** Completes once the socket is closed and has left its room. */
@@ -254,7 +272,8 @@ public final class Session implements RoomMember {
       send(ServerMessages.invalidFormat(Identifiers.INVALID_PEER_ID));
       return DONE;
     }
-    if (join.metadata() != null && utf8Length(Json.encode(join.metadata())) > limits.maxMetadataBytes()) {
+    if (join.metadataTooLarge()
+        || join.metadata() != null && utf8Length(Json.encode(join.metadata())) > limits.maxMetadataBytes()) {
       send(ServerMessages.error(ServerMessages.metadataTooLarge(limits.maxMetadataBytes())));
       return DONE;
     }
@@ -324,35 +343,18 @@ public final class Session implements RoomMember {
   }
 
   private void send(String frame) {
-    if (writable()) {
+    if (!closing) {
       socket.sendText(frame);
     }
   }
 
   /** Writes a shared, already-encoded frame; takes ownership of {@code frame}. */
   private void send(ByteBuf frame) {
-    if (writable()) {
-      socket.sendFrame(frame);
-    } else {
+    if (closing) {
       frame.release();
+    } else {
+      socket.sendFrame(frame);
     }
-  }
-
-  /**
-   * Whether another frame may be queued for this client. One whose queue is over OUTBOUND_QUEUE_BYTES
-   * is too slow to keep up: it is closed (1013) instead of losing messages or growing without bound.
-   */
-  private boolean writable() {
-    if (!socket.isOpen() || closing) {
-      return false;
-    }
-    if (socket.isBacklogged()) {
-      log.info("connection={} peer={} closed: more than {} bytes waiting to be sent to it", connectionId, peerId,
-          limits.outboundQueueBytes());
-      close(CloseCodes.TRY_AGAIN_LATER, "Receiver too slow");
-      return false;
-    }
-    return true;
   }
 
   private static int utf8Length(String s) {

@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * node paused with SIGSTOP and resumed, a node restarted under traffic. Only the processes this test
  * started are signalled. Needs PostgreSQL (skipped without).
  */
+@Tag("slow")
 class ClusterProcessIT {
   private static final Logger log = LoggerFactory.getLogger(ClusterProcessIT.class);
 

@@ -21,7 +21,16 @@ class SettingsTest {
     assertThat(s.roomIdleTimeoutSeconds()).isEqualTo(3600);
     assertThat(s.sweepIntervalSeconds()).isEqualTo(60);
     assertThat(s.logLevel()).isEqualTo("info");
-    assertThat(s.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
+    assertThat(s.maxMessageBytes()).isEqualTo(4 * 1024 * 1024);
+  }
+
+  /** The memory defaults (docs/memory.md has the arithmetic) and the HTTP defaults. */
+  @Test
+  void memoryAndHttpDefaults() {
+    Settings s = Settings.defaults();
+    assertThat(s.limits().outboundQueueBytes()).isEqualTo(16 * 1024 * 1024);
+    assertThat(s.limits().bufferBudgetBytes()).isEqualTo(32 * 1024 * 1024);
+    assertThat(s.http()).isEqualTo(new Settings.Http(10, 60, 256));
   }
 
   @Test

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Whatever a client sends, parsing gives a message or a reason: never any other exception. */
 class ParserProperties {
   private static final ClientMessageParser PARSER =
-      new ClientMessageParser(Settings.from(new io.vertx.core.json.JsonObject()).limits().maxNestingDepth());
+      new ClientMessageParser(Settings.defaults().limits().maxNestingDepth(), Settings.defaults().limits().maxMetadataBytes());
 
   @Property(tries = 2000)
   void anyTextParsesOrIsRefusedWithAReason(@ForAll String text) {

@@ -28,7 +28,7 @@ public final class Http {
   }
 
   /** @param localAddress the loopback address to send from (the server keys rate limits by it) */
-  Http(Vertx vertx, int port, String localAddress) {
+  public Http(Vertx vertx, int port, String localAddress) {
     this.vertx = vertx;
     this.client = vertx.createHttpClient(new HttpClientOptions().setLocalAddress(localAddress));
     this.port = port;

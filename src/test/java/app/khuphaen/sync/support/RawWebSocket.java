@@ -61,8 +61,19 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked frame as given: any opcode, fragments ({@code fin} false), any bytes. */
   public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
-    ByteArrayOutputStream frame = new ByteArrayOutputStream();
-    frame.write((fin ? 0x80 : 0) | opcode);
+    sendRaw(frame(opcode, fin, false, payload));
+  }
+
+  /** Sends bytes as they are: frames made with {@link #frame}, many at once. */
+  public void sendRaw(byte[] frames) throws IOException {
+    out.write(frames);
+    out.flush();
+  }
+
+  /** One masked client frame; {@code compressed} sets RSV1 (per-message deflate). */
+  public static byte[] frame(int opcode, boolean fin, boolean compressed, byte[] payload) {
+    ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+    frame.write((fin ? 0x80 : 0) | (compressed ? 0x40 : 0) | opcode);
     if (payload.length < 126) {
       frame.write(0x80 | payload.length);
     } else if (payload.length < 65_536) {
@@ -76,12 +87,11 @@ public final class RawWebSocket implements AutoCloseable {
       }
     }
     byte[] mask = {1, 2, 3, 4};
-    frame.write(mask);
+    frame.write(mask, 0, 4);
     for (int i = 0; i < payload.length; i++) {
       frame.write(payload[i] ^ mask[i % 4]);
     }
-    out.write(frame.toByteArray());
-    out.flush();
+    return frame.toByteArray();
   }
 
   /** A frame from the server (servers never mask). */

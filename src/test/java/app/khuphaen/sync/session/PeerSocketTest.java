@@ -1,0 +1,174 @@
+package app.khuphaen.sync.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The outgoing rules of one socket, on an embedded channel: what waits and what is charged, the
+ * socket's bound, the server's budget, and a close that does not wait behind unread data. A client
+ * that stops reading is simulated by making the channel unwritable (Netty's own flag).
+ */
+class PeerSocketTest {
+  private static final int BOUND = 10_000;
+
+  private final List<String> events = new ArrayList<>();
+
+  private final class Recorder implements PeerSocket.Listener {
+    private final String name;
+
+    Recorder(String name) {
+      this.name = name;
+    }
+
+    @Override public void onText(String text) { events.add(name + " text " + text); }
+    @Override public void onBinary() { events.add(name + " binary"); }
+    @Override public void onSignOfLife() {}
+    @Override public void onTooSlow(String why) { events.add(name + " too slow: " + why); }
+    @Override public void onClosed() { events.add(name + " closed"); }
+  }
+
+  private EmbeddedChannel channel(PeerSocket socket, String name) {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    channel.pipeline().addLast(socket.head(256));
+    channel.pipeline().addLast(socket);
+    socket.listen(new Recorder(name));
+    return channel;
+  }
+
+  private static void stopReading(EmbeddedChannel channel, boolean stopped) {
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, !stopped);
+    channel.runPendingTasks();
+  }
+
+  private static int drainOutbound(EmbeddedChannel channel) {
+    channel.runPendingTasks(); // the consolidated flush
+    int frames = 0;
+    for (Object out; (out = channel.readOutbound()) != null; frames++) {
+      ReferenceCountUtil.release(out);
+    }
+    return frames;
+  }
+
+  @Test
+  void framesGoStraightOutWhileTheClientKeepsUpAndNothingIsCharged() {
+    BufferBudget budget = new BufferBudget(1_000_000);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    EmbeddedChannel channel = channel(socket, "a");
+    socket.sendText("one");
+    socket.sendText("two");
+    assertThat(drainOutbound(channel)).isEqualTo(2);
+    assertThat(budget.held()).isZero();
+  }
+
+  @Test
+  void whatWaitsIsChargedAndGoesOutInOrderOnceTheClientReadsAgain() {
+    BufferBudget budget = new BufferBudget(1_000_000);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    EmbeddedChannel channel = channel(socket, "a");
+    stopReading(channel, true);
+    socket.sendText("one");
+    socket.sendText("two");
+    assertThat(channel.outboundMessages()).isEmpty();
+    assertThat(budget.held()).isEqualTo(2 * (3 + 14));
+    stopReading(channel, false);
+    assertThat(((TextWebSocketFrame) channel.readOutbound()).text()).isEqualTo("one");
+    assertThat(((TextWebSocketFrame) channel.readOutbound()).text()).isEqualTo("two");
+    assertThat(budget.held()).isZero();
+  }
+
+  @Test
+  void pongsCountAgainstTheBoundOfAClientThatDoesNotRead() {
+    BufferBudget budget = new BufferBudget(1_000_000);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    EmbeddedChannel channel = channel(socket, "flooder");
+    stopReading(channel, true);
+    for (int i = 0; i < 100 && events.isEmpty(); i++) {
+      channel.writeInbound(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[125])));
+    }
+    assertThat(events).containsExactly("flooder too slow: more than 10000 bytes waiting to be sent to it");
+    assertThat(budget.held()).as("what waited is dropped at once").isZero();
+  }
+
+  @Test
+  void aCloseDropsWhatWaitsSoTheCloseFrameIsNextOut() {
+    BufferBudget budget = new BufferBudget(1_000_000);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    EmbeddedChannel channel = channel(socket, "a");
+    stopReading(channel, true);
+    socket.sendText("queued 1");
+    socket.sendText("queued 2");
+    socket.close((short) 1013, "Receiver too slow");
+    assertThat(budget.held()).isZero();
+    channel.runPendingTasks(); // the consolidated flush
+    CloseWebSocketFrame close = channel.readOutbound();
+    assertThat(close.statusCode()).isEqualTo(1013);
+    close.release();
+    stopReading(channel, false);
+    assertThat(drainOutbound(channel)).isZero(); // the queued frames never follow
+  }
+
+  @Test
+  void theBudgetShedsTheBiggestOutgoingHoldersUntilTheExcessIsCoveredAndNotTheSender() {
+    BufferBudget budget = new BufferBudget(70_000);
+    PeerSocket small = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket big = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket sender = new PeerSocket(1 << 20, false, BOUND, budget);
+    EmbeddedChannel smallChannel = channel(small, "small");
+    EmbeddedChannel bigChannel = channel(big, "big");
+    EmbeddedChannel senderChannel = channel(sender, "sender");
+    // the sender is halfway through a large message: its 66,536 bytes count, and are the most held
+    senderChannel.writeInbound(Unpooled.wrappedBuffer(new byte[PeerSocket.INBOUND_SLACK + 1_000]));
+    stopReading(smallChannel, true);
+    stopReading(bigChannel, true);
+    small.sendText("s".repeat(500));
+    big.sendText("b".repeat(2_000));
+    assertThat(events).isEmpty();
+    big.sendText("b".repeat(2_000)); // the total passes the budget by about 1,000 bytes
+    bigChannel.runPendingTasks();
+    smallChannel.runPendingTasks();
+    senderChannel.runPendingTasks();
+    assertThat(events).containsExactly(
+        "big too slow: the server's buffer budget (70000 bytes) is spent and it held 4028 of them");
+    assertThat(budget.held()).isEqualTo(PeerSocket.INBOUND_SLACK + 1_000 + 514);
+  }
+
+  @Test
+  void theBytesOfAMessageStillArrivingAreChargedPastTheSlackAndFreedWhenItIsWhole() {
+    BufferBudget budget = new BufferBudget(1_000_000);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    EmbeddedChannel channel = channel(socket, "uploader");
+    ByteBuf part = Unpooled.wrappedBuffer(new byte[PeerSocket.INBOUND_SLACK]);
+    channel.writeInbound(part);
+    assertThat(budget.held()).isZero(); // within the slack
+    channel.writeInbound(Unpooled.wrappedBuffer(new byte[1_000]));
+    assertThat(budget.held()).isEqualTo(PeerSocket.INBOUND_SLACK + 1_000);
+    channel.writeInbound(new TextWebSocketFrame("{}")); // the aggregator's whole message
+    assertThat(budget.held()).isZero();
+    assertThat(events).containsExactly("uploader text {}");
+  }
+
+  @Test
+  void aConnectionThatGoesAwayReturnsEverythingItHeld() {
+    BufferBudget budget = new BufferBudget(1_000_000);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    EmbeddedChannel channel = channel(socket, "a");
+    stopReading(channel, true);
+    socket.sendText("waiting");
+    channel.writeInbound(Unpooled.wrappedBuffer(new byte[PeerSocket.INBOUND_SLACK + 10]));
+    assertThat(budget.held()).isPositive();
+    channel.close();
+    assertThat(budget.held()).isZero();
+    assertThat(events).containsExactly("a closed");
+  }
+}
