@@ -159,7 +159,7 @@ public record Settings(
         (int) integer(config, MAX_NESTING_DEPTH, 64, 1, 256),
         (int) integer(config, RATE_ABUSE_WINDOW_SECONDS, 10, 1, 3600),
         integer(config, BUFFER_BUDGET_BYTES, 32 * 1024 * 1024, 64 * 1024, Long.MAX_VALUE),
-        integer(config, DOCUMENT_MEMORY_BYTES, 16 * 1024 * 1024, 0, Long.MAX_VALUE));
+        integer(config, DOCUMENT_MEMORY_BYTES, 8 * 1024 * 1024, 0, Long.MAX_VALUE));
   }
 
   private static Http http(JsonObject config) {

@@ -30,6 +30,7 @@ class SettingsTest {
     Settings s = Settings.defaults();
     assertThat(s.limits().outboundQueueBytes()).isEqualTo(16 * 1024 * 1024);
     assertThat(s.limits().bufferBudgetBytes()).isEqualTo(32 * 1024 * 1024);
+    assertThat(s.limits().documentMemoryBytes()).isEqualTo(8 * 1024 * 1024);
     assertThat(s.http()).isEqualTo(new Settings.Http(10, 60, 256));
   }
 
