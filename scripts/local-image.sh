@@ -2,7 +2,7 @@
 # Lays out what the container image holds, without Docker, for measuring the image's exact command
 # line on this machine: DIR/khu-phaen-sync.jar, DIR/native/libsqlitejdbc.so and the class-data archive
 # DIR/kp.jsa from one training start, as the Dockerfile makes them. Then prints that command line with
-# /app replaced by DIR.   Usage: scripts/local-image.sh DIR   (after mvn -B -q package -DskipTests)
+# /app replaced by DIR.   Usage: scripts/local-image.sh DIR   (after ./mvnw -B -q package -DskipTests)
 set -euo pipefail
 dir=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -11,8 +11,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import org.slf4j.Logger;
 
 /**
- * The default logging set-up, in code because parsing a logback.xml costs a third of a second of
- * start-up. One line per event; never document or message contents. {@code LOG_LEVEL} sets the root
+ * The default logging set-up, in code because parsing a logback.xml slows start-up noticeably
+ * (docs/performance.md). One line per event; never document or message contents. {@code LOG_LEVEL} sets the root
  * level once the settings are read ({@link Main}); {@code -Dlogback.configurationFile=…} replaces all
  * of this with the user's own file.
  */

@@ -27,9 +27,9 @@ public final class Main {
 
   public static void main(String[] args) throws InterruptedException {
     // Netty defaults this server changes (a -D on the command line still wins): no allocator events
-    // for Java Flight Recorder (registering them costs 0.15 s of start-up and nobody records them),
-    // and pooled buffer memory in 1 MiB chunks instead of 4 MiB (a few MB less resident per event
-    // loop; frames are small, and a multi-MB document is allocated on its own either way).
+    // for Java Flight Recorder (registering them slows start-up and nobody records them), and pooled
+    // buffer memory in smaller chunks (less resident per event loop; frames are small, and a
+    // multi-MB document is allocated on its own either way). docs/performance.md has the figures.
     defaultProperty("io.netty.jfr.enabled", "false");
     defaultProperty("io.netty.allocator.maxOrder", "7");
     String configFile;

@@ -1,6 +1,11 @@
-package app.khuphaen.sync.store;
+package app.khuphaen.sync;
 
+import app.khuphaen.sync.config.DatabaseUrl;
 import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.store.JdbcRoomStore;
+import app.khuphaen.sync.store.JdbcTarget;
+import app.khuphaen.sync.store.MemoryRoomStore;
+import app.khuphaen.sync.store.RoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -14,7 +19,11 @@ public final class Stores {
     return switch (settings.store()) {
       case MEMORY -> Future.succeededFuture(new MemoryRoomStore(settings.documentRevisions()));
       case SQLITE -> JdbcRoomStore.sqlite(vertx, Path.of(settings.dataDir()), settings.documentRevisions());
-      case POSTGRES -> JdbcRoomStore.postgres(vertx, settings.databaseUrl(), settings.documentRevisions());
+      case POSTGRES -> JdbcRoomStore.postgres(vertx, target(settings.databaseUrl()), settings.documentRevisions());
     };
+  }
+
+  private static JdbcTarget target(DatabaseUrl url) {
+    return new JdbcTarget(url.jdbcUrl(), url.user(), url.password(), url.display());
   }
 }

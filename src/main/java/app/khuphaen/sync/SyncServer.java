@@ -1,5 +1,6 @@
 package app.khuphaen.sync;
 
+import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.cluster.Membership;
 import app.khuphaen.sync.cluster.Node;
 import app.khuphaen.sync.config.ConfigException;
@@ -7,7 +8,7 @@ import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.http.BadRequestLog;
 import app.khuphaen.sync.http.Guards;
 import app.khuphaen.sync.http.HttpConnectionLimiter;
-import app.khuphaen.sync.session.BufferBudget;
+import app.khuphaen.sync.transport.BufferBudget;
 import app.khuphaen.sync.http.ClientAddress;
 import app.khuphaen.sync.http.ConnectionCounter;
 import app.khuphaen.sync.http.CreationRateLimiter;
@@ -16,7 +17,6 @@ import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.room.IdleSweeper;
 import app.khuphaen.sync.room.RoomService;
 import app.khuphaen.sync.store.RoomStore;
-import app.khuphaen.sync.store.Stores;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -68,7 +68,7 @@ public final class SyncServer {
     }
     List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
     // a node the others dropped: its sockets' peers are gone from presence, so they reconnect and rejoin
-    membership.onSeparated(() -> verticles.forEach(v -> v.closeAll(CloseCodes.SERVICE_RESTART, "Cluster node rejoining")));
+    membership.onSeparated(() -> verticles.forEach(v -> v.closeAll(CloseCodes.SERVICE_RESTART, ErrorMessages.NODE_REJOINING)));
     return RoomService.start(vertx, membership, settings, store)
         .onSuccess(rooms -> server.rooms = rooms)
         .compose(rooms -> vertx.deployVerticle(
@@ -88,10 +88,6 @@ public final class SyncServer {
             vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
             settings.roomIdleTimeoutSeconds(), settings.security().hostAuth().name().toLowerCase(java.util.Locale.ROOT),
             settings.cluster().enabled() ? ", cluster node " + membership.nodeId() : ""));
-  }
-
-  public int port() {
-    return settings.port();
   }
 
   /** Closes every socket with 1001, stops the timers, stores what is still queued, closes the store. */

@@ -45,12 +45,6 @@ class IdleSweepTest {
 
   /** Polls the REST API until the sweep has removed the room (it runs every second here). */
   private static void awaitRoomGone(TestServer server, String code) {
-    long deadline = System.nanoTime() + 15_000_000_000L;
-    while (server.http.get("/api/rooms/" + code).status() != 404) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("room " + code + " was not swept within 15 s");
-      }
-      server.vertx.timer(100).await();
-    }
+    server.http.awaitStatus("/api/rooms/" + code, 404);
   }
 }

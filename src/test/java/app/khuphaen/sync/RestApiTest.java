@@ -70,6 +70,17 @@ class RestApiTest extends ServerTest {
     }
   }
 
+  /** A form or multipart body is no wish either, and the server makes no upload folder for it. */
+  @Test
+  void aFormBodyMeansNoWishesAndMakesNoUploadFolder() {
+    Http.Response response = server.httpFrom("127.0.0.7").request(HttpMethod.POST, "/api/rooms",
+        "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nhello\r\n--b--\r\n",
+        Map.of("Content-Type", "multipart/form-data; boundary=b"));
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().getString("room_code")).hasSize(6);
+    assertThat(java.nio.file.Path.of("file-uploads")).doesNotExist();
+  }
+
   @Test
   void desiredCodeIsUpperCasedAndDesiredHostIdKept() {
     Http.Response response = server.http.post("/api/rooms",

@@ -65,7 +65,10 @@ public class HotPathBenchmark {
         }
       };
     }
-    group = LocalFanout.benchmarkGroup(members);
+    group = new LocalFanout.Group(null); // no event-bus consumer: the benchmark dispatches itself
+    for (RoomMember member : members) {
+      group.add(member);
+    }
     event = RoomEvent.data("BENCH1", "peer-0", ServerMessages.dataUtf8("peer-0", payload));
   }
 

@@ -1,4 +1,4 @@
-package app.khuphaen.sync.store;
+package app.khuphaen.sync.config;
 
 import app.khuphaen.sync.config.ConfigException;
 

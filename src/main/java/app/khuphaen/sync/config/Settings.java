@@ -1,6 +1,5 @@
 package app.khuphaen.sync.config;
 
-import app.khuphaen.sync.store.DatabaseUrl;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Arrays;

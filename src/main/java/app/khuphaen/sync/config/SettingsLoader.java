@@ -1,6 +1,6 @@
 package app.khuphaen.sync.config;
 
-import app.khuphaen.sync.Errors;
+import app.khuphaen.sync.model.Errors;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;

@@ -1,4 +1,4 @@
-package app.khuphaen.sync;
+package app.khuphaen.sync.config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +12,7 @@ public final class Version {
   private Version() {}
 
   private static String load() {
-    try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
+    try (InputStream in = Version.class.getResourceAsStream("/app/khuphaen/sync/version.properties")) {
       Properties props = new Properties();
       if (in != null) {
         props.load(in);

@@ -1,6 +1,6 @@
 package app.khuphaen.sync.http;
 
-import app.khuphaen.sync.session.BufferBudget;
+import app.khuphaen.sync.transport.BufferBudget;
 
 /**
  * The server-wide defences every event loop's {@link HttpVerticle} shares: one of each per server,

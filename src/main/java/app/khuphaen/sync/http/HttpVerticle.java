@@ -1,12 +1,13 @@
 package app.khuphaen.sync.http;
 
+import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomService;
-import app.khuphaen.sync.session.PeerSocket;
+import app.khuphaen.sync.transport.PeerSocket;
 import app.khuphaen.sync.session.Session;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -74,7 +75,7 @@ public final class HttpVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         // every connection is only ever touched from its own event loop, so Vert.x can drop a
-        // cross-thread message queue (~4 KB) per HTTP connection (WebSockets leave Vert.x at the upgrade)
+        // cross-thread message queue per HTTP connection (WebSockets leave Vert.x at the upgrade)
         .setStrictThreadMode(true);
     Settings.Security security = settings.security();
     if (security.tlsCertFile() != null) {
@@ -129,8 +130,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (!guards.webSockets().tryOpen(ip)) {
       // accepted only to say why: browsers cannot read the body of a refused handshake
-      socket.sendText(ServerMessages.error(ServerMessages.TOO_MANY_CONNECTIONS));
-      socket.close(CloseCodes.POLICY_VIOLATION, ServerMessages.TOO_MANY_CONNECTIONS);
+      socket.sendText(ServerMessages.error(ErrorMessages.TOO_MANY_CONNECTIONS));
+      socket.close(CloseCodes.POLICY_VIOLATION, ErrorMessages.TOO_MANY_CONNECTIONS);
       return;
     }
     Session session = new Session(socket, rooms, fanout, parser, settings);
@@ -154,7 +155,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> shutdown = server.shutdown(3, TimeUnit.SECONDS);
     List<Session> open = List.copyOf(sessions);
-    open.forEach(s -> s.close(CloseCodes.GOING_AWAY, "Server shutting down"));
+    open.forEach(s -> s.close(CloseCodes.GOING_AWAY, ErrorMessages.SHUTTING_DOWN));
     List<Future<Void>> left = open.stream().map(Session::closed).toList();
     return Future.join(left).transform(ar -> shutdown);
   }

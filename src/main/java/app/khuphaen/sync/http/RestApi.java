@@ -1,10 +1,10 @@
 package app.khuphaen.sync.http;
 
-import app.khuphaen.sync.Errors;
-import app.khuphaen.sync.Version;
+import app.khuphaen.sync.protocol.ErrorMessages;
+import app.khuphaen.sync.model.Errors;
+import app.khuphaen.sync.config.Version;
 import app.khuphaen.sync.protocol.Identifiers;
-import app.khuphaen.sync.protocol.Timestamps;
-import app.khuphaen.sync.protocol.ServerMessages;
+import app.khuphaen.sync.model.Timestamps;
 import app.khuphaen.sync.room.RoomService;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.room.RoomRefusal;
@@ -65,29 +65,30 @@ public final class RestApi {
     router.route().handler(cors);
     router.get("/").handler(this::info);
     router.get("/health").handler(this::health);
-    router.post("/api/rooms").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(this::createRoom);
+    // false: no file uploads, so no upload folder made in the working directory
+    router.post("/api/rooms").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::createRoom);
     router.get("/api/rooms/:room_code").handler(this::roomInfo);
     router.get("/api/rooms/:room_code/document").handler(this::storedDocument);
     router.get("/api/rooms/:room_code/revisions").handler(this::revisions);
     router.get("/api/rooms/:room_code/revisions/:rev").handler(this::revision);
     router.delete("/api/rooms/:room_code").handler(this::deleteRoom);
     router.post("/api/rooms/:room_code/revisions/:rev/restore").handler(this::restoreRevision);
-    router.errorHandler(404, ctx -> Json.fail(ctx, 404, "Not found"));
-    router.errorHandler(405, ctx -> Json.fail(ctx, 405, "Method not allowed"));
+    router.errorHandler(404, ctx -> Json.fail(ctx, 404, ErrorMessages.NOT_FOUND));
+    router.errorHandler(405, ctx -> Json.fail(ctx, 405, ErrorMessages.METHOD_NOT_ALLOWED));
     router.errorHandler(400, ctx -> {
       badRequests.refused(clientAddress.clientIp(ctx.request().remoteAddress(), ctx.request().headers()),
           ctx.request().method().name(), ctx.request().uri(), ctx.failure());
-      Json.fail(ctx, 400, "Bad request");
+      Json.fail(ctx, 400, ErrorMessages.BAD_REQUEST);
     });
     router.errorHandler(413, ctx -> {
       // the rest of the body is not read: the connection ends after this answer
       ctx.response().putHeader("Connection", "close");
       ctx.response().endHandler(v -> LingeringClose.start(ctx.request()));
-      Json.fail(ctx, 413, "Request body too large");
+      Json.fail(ctx, 413, ErrorMessages.BODY_TOO_LARGE);
     });
     router.errorHandler(500, ctx -> {
       log.error("{} {} failed", ctx.request().method(), BadRequestLog.printable(ctx.request().path()), ctx.failure());
-      Json.fail(ctx, 500, "Internal server error");
+      Json.fail(ctx, 500, ErrorMessages.INTERNAL_ERROR);
     });
     return router;
   }
@@ -130,7 +131,7 @@ public final class RestApi {
     long retryAfter = rateLimiter.tryAcquire(clientAddress.clientIp(request.remoteAddress(), request.headers()));
     if (retryAfter > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
-      Json.fail(ctx, 429, "Too many requests");
+      Json.fail(ctx, 429, ErrorMessages.TOO_MANY_REQUESTS);
       return;
     }
     JsonObject wishes = wishes(ctx);
@@ -260,7 +261,7 @@ public final class RestApi {
     rooms.restoreRevision(code, revision, bearer(ctx))
         .onSuccess(doc -> {
           if (doc == null) {
-            Json.fail(ctx, 404, "No such revision");
+            Json.fail(ctx, 404, ErrorMessages.NO_SUCH_REVISION);
           } else {
             Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code).put("restored_revision", revision));
           }
@@ -273,7 +274,7 @@ public final class RestApi {
     try {
       return Long.parseLong(ctx.pathParam("rev"));
     } catch (NumberFormatException e) {
-      Json.fail(ctx, 400, "Invalid revision: expected a whole number");
+      Json.fail(ctx, 400, ErrorMessages.INVALID_REVISION);
       return null;
     }
   }
@@ -285,7 +286,7 @@ public final class RestApi {
 
   private static void sendDocument(RoutingContext ctx, StoredDocument doc) {
     if (doc == null) {
-      Json.fail(ctx, 404, "No document");
+      Json.fail(ctx, 404, ErrorMessages.NO_DOCUMENT);
       return;
     }
     ctx.response()
@@ -299,7 +300,7 @@ public final class RestApi {
   private static String roomCode(RoutingContext ctx) {
     String raw = ctx.pathParam("room_code");
     if (!Identifiers.isValidRoomCode(raw)) {
-      Json.fail(ctx, 404, ServerMessages.ROOM_NOT_FOUND);
+      Json.fail(ctx, 404, ErrorMessages.ROOM_NOT_FOUND);
       return null;
     }
     return Identifiers.normalizeRoomCode(raw);
@@ -310,7 +311,7 @@ public final class RestApi {
       Json.fail(ctx, refusal.reason.httpStatus, refusal.reason.message);
     } else if (err instanceof StoreException || err instanceof java.sql.SQLException) {
       log.warn("{} {}: store failed: {}", ctx.request().method(), BadRequestLog.printable(ctx.request().path()), Errors.rootMessage(err));
-      Json.fail(ctx, 503, "Storage unavailable");
+      Json.fail(ctx, 503, ErrorMessages.STORAGE_UNAVAILABLE);
     } else {
       ctx.fail(err);
     }

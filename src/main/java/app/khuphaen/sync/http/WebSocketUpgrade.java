@@ -1,7 +1,7 @@
 package app.khuphaen.sync.http;
 
-import app.khuphaen.sync.session.BufferBudget;
-import app.khuphaen.sync.session.PeerSocket;
+import app.khuphaen.sync.transport.BufferBudget;
+import app.khuphaen.sync.transport.PeerSocket;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -33,8 +33,8 @@ import java.util.Map;
  * Turns an HTTP upgrade request for /ws into a {@link PeerSocket}, at the Netty level: Netty's
  * handshaker answers 101 and swaps the HTTP codec for the WebSocket one, then Vert.x's connection
  * handler is replaced by a frame aggregator and the {@link PeerSocket}. Vert.x's own WebSocket would
- * keep about 9 KB of heap per connection (the upgrade request and response, two message queues) that
- * this server never needs; with 5,000 idle peers that was most of the memory.
+ * keep the upgrade request and response and two message queues for the socket's whole life, which
+ * this server never needs (docs/architecture.md).
  *
  * <p>Also added, first in the pipeline: flush consolidation (in {@link PeerSocket#head}, which also
  * meters incoming bytes). Every frame flushed on its own costs one

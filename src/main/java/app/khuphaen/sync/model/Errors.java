@@ -1,4 +1,4 @@
-package app.khuphaen.sync;
+package app.khuphaen.sync.model;
 
 /** Turning exceptions into the one line a user or a log reader needs. */
 public final class Errors {

@@ -1,4 +1,4 @@
-package app.khuphaen.sync.protocol;
+package app.khuphaen.sync.model;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,6 +1,5 @@
-package app.khuphaen.sync.room;
+package app.khuphaen.sync.model;
 
-import app.khuphaen.sync.protocol.Timestamps;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;

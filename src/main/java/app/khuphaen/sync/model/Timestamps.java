@@ -1,4 +1,4 @@
-package app.khuphaen.sync.protocol;
+package app.khuphaen.sync.model;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.protocol;
 
+import app.khuphaen.sync.model.PeerInfo;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
@@ -10,15 +11,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** Encoders for every server-to-client message, and the protocol's exact error strings. */
+/** Encoders for every server-to-client message (their error strings are {@link ErrorMessages}). */
 public final class ServerMessages {
-  public static final String ROOM_NOT_FOUND = "Room not found";
-  public static final String NOT_IN_A_ROOM = "Not in a room";
-  public static final String INVALID_FORMAT_PREFIX = "Invalid message format: ";
-  public static final String BINARY_NOT_SUPPORTED = "binary frames are not supported";
-  public static final String ROOM_DELETED = "Room deleted";
-  public static final String RATE_LIMITED = "Rate limit exceeded";
-  public static final String TOO_MANY_CONNECTIONS = "Too many connections from your address";
 
   private static final String PONG = new JsonObject().put("type", "pong").encode();
   private static final JsonFactory JSON = new JsonFactory();
@@ -82,20 +76,8 @@ public final class ServerMessages {
     return type("error").put("message", message).encode();
   }
 
-  public static String messageTooLarge(int limit) {
-    return "Message too large: at most " + limit + " bytes";
-  }
-
-  public static String dataTooLarge(int limit) {
-    return "Data too large: at most " + limit + " bytes";
-  }
-
-  public static String metadataTooLarge(int limit) {
-    return "Metadata too large: at most " + limit + " bytes";
-  }
-
   public static String invalidFormat(String reason) {
-    return error(INVALID_FORMAT_PREFIX + reason);
+    return error(ErrorMessages.INVALID_FORMAT_PREFIX + reason);
   }
 
   public static String pong() {

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.store.DocumentWriter;
 import app.khuphaen.sync.store.RoomStore;
 import app.khuphaen.sync.store.StoredDocument;

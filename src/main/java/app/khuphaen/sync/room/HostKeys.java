@@ -1,5 +1,6 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.model.RoomRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -34,6 +34,7 @@ public final class IdleSweeper extends VerticleBase {
     }
     sweeping = true;
     rooms.sweep(idleSeconds)
+        .onSuccess(v -> log.debug("idle sweep done"))
         .onFailure(err -> log.warn("idle sweep failed: {}", err.toString()))
         .onComplete(ar -> sweeping = false);
   }

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.model.DocumentState;
 import java.util.function.LongConsumer;
 
 /**

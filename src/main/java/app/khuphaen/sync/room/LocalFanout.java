@@ -1,5 +1,6 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.transport.WireFrames;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,14 +24,31 @@ public final class LocalFanout {
   private final AtomicInteger subscriptions;
   private final Map<String, Group> groups = new HashMap<>();
 
+  /** One room's members on this event loop, and the consumer of the room's address (null if none). */
   static final class Group {
     final MessageConsumer<RoomEvent> consumer;
-    final List<RoomMember> members = new ArrayList<>();
+    private final List<RoomMember> members = new ArrayList<>();
     /** A copy of members for dispatching (delivering may close a socket, which removes it). */
-    RoomMember[] snapshot = new RoomMember[0];
+    private RoomMember[] snapshot = new RoomMember[0];
 
     Group(MessageConsumer<RoomEvent> consumer) {
       this.consumer = consumer;
+    }
+
+    void add(RoomMember member) {
+      members.add(member);
+      snapshot = members.toArray(new RoomMember[0]);
+    }
+
+    /** Answers whether it was there. */
+    boolean remove(RoomMember member) {
+      boolean removed = members.remove(member);
+      snapshot = members.toArray(new RoomMember[0]);
+      return removed;
+    }
+
+    boolean isEmpty() {
+      return members.isEmpty();
     }
   }
 
@@ -50,32 +68,22 @@ public final class LocalFanout {
       subscriptions.incrementAndGet();
       group = created;
     }
-    group.members.add(member);
-    group.snapshot = group.members.toArray(new RoomMember[0]);
+    group.add(member);
     return group.consumer.completion();
   }
 
   /** Removes a member; answers whether it was there. */
   boolean remove(String code, RoomMember member) {
     Group group = groups.get(code);
-    if (group == null || !group.members.remove(member)) {
+    if (group == null || !group.remove(member)) {
       return false;
     }
-    group.snapshot = group.members.toArray(new RoomMember[0]);
-    if (group.members.isEmpty()) {
+    if (group.isEmpty()) {
       groups.remove(code);
       group.consumer.unregister();
       subscriptions.decrementAndGet();
     }
     return true;
-  }
-
-  /** A group of members with no event-bus consumer, for the JMH hot-path benchmark. */
-  static Group benchmarkGroup(RoomMember[] members) {
-    Group group = new Group(null);
-    group.members.addAll(java.util.List.of(members));
-    group.snapshot = members.clone();
-    return group;
   }
 
   /**

@@ -1,6 +1,6 @@
 package app.khuphaen.sync.room;
 
-import app.khuphaen.sync.protocol.PeerInfo;
+import app.khuphaen.sync.model.PeerInfo;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

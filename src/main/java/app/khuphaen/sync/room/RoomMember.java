@@ -8,7 +8,7 @@ public interface RoomMember {
   /**
    * Called on the member's own event loop with every event of its room, including those not meant
    * for it (its own data and documents), so it can keep track of what it has seen. {@code frame} is
-   * the event's complete wire frame ({@link WireFrames}), shared by every member on this event loop:
+   * the event's complete wire frame ({@code WireFrames}), shared by every member on this event loop:
    * retain (or retainedDuplicate) whatever is kept or written.
    */
   void onEvent(RoomEvent event, ByteBuf frame);

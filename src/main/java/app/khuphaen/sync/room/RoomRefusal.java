@@ -1,19 +1,21 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.protocol.ErrorMessages;
+
 /**
- * Why a room operation was refused: the one place for these error strings and their HTTP statuses.
+ * Why a room operation was refused, with its message ({@link ErrorMessages}) and HTTP status.
  * The WebSocket answers {@code {"type":"error","message":<message>}}, REST {@code {"success":false,"error":<message>}}.
  */
 public final class RoomRefusal extends RuntimeException {
 
   public enum Reason {
-    ROOM_NOT_FOUND("Room not found", 404),
-    ROOM_FULL("Room is full", 409),
-    ROOM_LIMIT("Room limit reached", 503),
-    INVALID_HOST_KEY("Invalid host key", 401),
-    HOST_KEY_REQUIRED("Room exists: its host_key is required to restore it", 403),
-    HOST_ONLY("Only the host may sync the document", 403),
-    STORAGE_UNAVAILABLE("Storage unavailable", 503);
+    ROOM_NOT_FOUND(ErrorMessages.ROOM_NOT_FOUND, 404),
+    ROOM_FULL(ErrorMessages.ROOM_FULL, 409),
+    ROOM_LIMIT(ErrorMessages.ROOM_LIMIT, 503),
+    INVALID_HOST_KEY(ErrorMessages.INVALID_HOST_KEY, 401),
+    HOST_KEY_REQUIRED(ErrorMessages.HOST_KEY_REQUIRED, 403),
+    HOST_ONLY(ErrorMessages.HOST_ONLY, 403),
+    STORAGE_UNAVAILABLE(ErrorMessages.STORAGE_UNAVAILABLE, 503);
 
     public final String message;
     public final int httpStatus;

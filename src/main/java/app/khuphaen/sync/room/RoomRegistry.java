@@ -1,5 +1,6 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.model.RoomRecord;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;

@@ -1,10 +1,13 @@
 package app.khuphaen.sync.room;
 
-import app.khuphaen.sync.Errors;
+import app.khuphaen.sync.protocol.ErrorMessages;
+import app.khuphaen.sync.model.DocumentState;
+import app.khuphaen.sync.model.RoomRecord;
+import app.khuphaen.sync.model.Errors;
 import app.khuphaen.sync.cluster.Membership;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.Identifiers;
-import app.khuphaen.sync.protocol.PeerInfo;
+import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.RoomRefusal.Reason;
 import app.khuphaen.sync.store.DocumentWriter;
@@ -192,7 +195,7 @@ public final class RoomService {
       documents.forget(code);
       return Future.all(registry.remove(code), presence.clear(code), store.deleteRoom(code))
           .onSuccess(v -> {
-            byte[] frame = ServerMessages.error(ServerMessages.ROOM_DELETED).getBytes(StandardCharsets.UTF_8);
+            byte[] frame = ServerMessages.error(ErrorMessages.ROOM_DELETED).getBytes(StandardCharsets.UTF_8);
             nodeBus.publish(RoomEvent.closing(code, frame), nodes);
             log.info("room={} deleted by its host", code);
           })

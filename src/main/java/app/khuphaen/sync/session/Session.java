@@ -1,12 +1,14 @@
 package app.khuphaen.sync.session;
 
+import app.khuphaen.sync.protocol.ErrorMessages;
+import app.khuphaen.sync.transport.PeerSocket;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.ClientMessage;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.InvalidMessageException;
-import app.khuphaen.sync.protocol.PeerInfo;
+import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomEvent;
@@ -98,7 +100,7 @@ public final class Session implements RoomMember {
       @Override
       public void onBinary() {
         if (admit()) {
-          send(ServerMessages.invalidFormat(ServerMessages.BINARY_NOT_SUPPORTED));
+          send(ServerMessages.invalidFormat(ErrorMessages.BINARY_NOT_SUPPORTED));
         }
       }
 
@@ -110,7 +112,7 @@ public final class Session implements RoomMember {
       @Override
       public void onTooSlow(String why) {
         log.info("connection={} peer={} closed: too slow a receiver, {}", connectionId, peerId, why);
-        close(CloseCodes.TRY_AGAIN_LATER, "Receiver too slow");
+        close(CloseCodes.TRY_AGAIN_LATER, ErrorMessages.RECEIVER_TOO_SLOW);
       }
 
       @Override
@@ -149,7 +151,7 @@ public final class Session implements RoomMember {
   public void heartbeat() {
     if (System.nanoTime() - lastSeenNanos > limits.wsIdleTimeoutSeconds() * 1_000_000_000L) {
       log.info("connection={} peer={} closed: no sign of life for {} s", connectionId, peerId, limits.wsIdleTimeoutSeconds());
-      close(CloseCodes.GOING_AWAY, "Idle timeout");
+      close(CloseCodes.GOING_AWAY, ErrorMessages.IDLE_TIMEOUT);
     } else if (socket.isOpen()) {
       socket.ping();
     }
@@ -213,9 +215,9 @@ public final class Session implements RoomMember {
     }
     if (++refusals >= limits.messageBurst()) {
       log.info("connection={} peer={} closed: message rate limit exceeded persistently", connectionId, peerId);
-      close(CloseCodes.POLICY_VIOLATION, ServerMessages.RATE_LIMITED);
+      close(CloseCodes.POLICY_VIOLATION, ErrorMessages.RATE_LIMITED);
     } else {
-      send(ServerMessages.error(ServerMessages.RATE_LIMITED));
+      send(ServerMessages.error(ErrorMessages.RATE_LIMITED));
     }
     return false;
   }
@@ -243,12 +245,12 @@ public final class Session implements RoomMember {
       return leaveRoom().onComplete(ar -> socket.close(CloseCodes.NORMAL, ""));
     }
     if (state != State.JOINED) {
-      send(ServerMessages.error(ServerMessages.NOT_IN_A_ROOM));
+      send(ServerMessages.error(ErrorMessages.NOT_IN_A_ROOM));
       return DONE;
     }
     if (message instanceof ClientMessage.Broadcast broadcast) {
       if (utf8Length(broadcast.data()) > limits.maxDataBytes()) {
-        send(ServerMessages.error(ServerMessages.dataTooLarge(limits.maxDataBytes())));
+        send(ServerMessages.error(ErrorMessages.dataTooLarge(limits.maxDataBytes())));
       } else {
         rooms.broadcast(roomCode, peerId, broadcast.data());
       }
@@ -274,11 +276,11 @@ public final class Session implements RoomMember {
     }
     if (join.metadataTooLarge()
         || join.metadata() != null && utf8Length(Json.encode(join.metadata())) > limits.maxMetadataBytes()) {
-      send(ServerMessages.error(ServerMessages.metadataTooLarge(limits.maxMetadataBytes())));
+      send(ServerMessages.error(ErrorMessages.metadataTooLarge(limits.maxMetadataBytes())));
       return DONE;
     }
     if (!Identifiers.isValidRoomCode(join.roomCode())) {
-      send(ServerMessages.error(ServerMessages.ROOM_NOT_FOUND));
+      send(ServerMessages.error(ErrorMessages.ROOM_NOT_FOUND));
       return DONE;
     }
     String code = Identifiers.normalizeRoomCode(join.roomCode());
@@ -337,7 +339,7 @@ public final class Session implements RoomMember {
       send(ServerMessages.error(refusal.reason.message));
     } else {
       log.error("connection={} peer={} failed", connectionId, peerId, err);
-      send(ServerMessages.error("Internal server error"));
+      send(ServerMessages.error(ErrorMessages.INTERNAL_ERROR));
     }
     return DONE;
   }

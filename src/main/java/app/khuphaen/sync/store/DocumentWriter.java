@@ -1,6 +1,6 @@
 package app.khuphaen.sync.store;
 
-import app.khuphaen.sync.room.DocumentState;
+import app.khuphaen.sync.model.DocumentState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package app.khuphaen.sync.store;
 
-import app.khuphaen.sync.Errors;
-import app.khuphaen.sync.room.RoomRecord;
+import app.khuphaen.sync.model.Errors;
+import app.khuphaen.sync.model.RoomRecord;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.vertx.core.Future;
@@ -61,7 +61,7 @@ public final class JdbcRoomStore implements RoomStore {
   }
 
   /** PostgreSQL: a small pool, one worker per connection. */
-  public static Future<RoomStore> postgres(Vertx vertx, DatabaseUrl url, int keepRevisions) {
+  public static Future<RoomStore> postgres(Vertx vertx, JdbcTarget url, int keepRevisions) {
     HikariConfig config = baseConfig("kp-postgres", 4);
     config.setJdbcUrl(url.jdbcUrl());
     config.setUsername(url.user());

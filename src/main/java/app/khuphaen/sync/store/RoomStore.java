@@ -1,6 +1,6 @@
 package app.khuphaen.sync.store;
 
-import app.khuphaen.sync.room.RoomRecord;
+import app.khuphaen.sync.model.RoomRecord;
 import io.vertx.core.Future;
 
 import java.time.Instant;

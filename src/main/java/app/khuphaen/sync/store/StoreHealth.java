@@ -1,6 +1,6 @@
 package app.khuphaen.sync.store;
 
-import app.khuphaen.sync.Errors;
+import app.khuphaen.sync.model.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

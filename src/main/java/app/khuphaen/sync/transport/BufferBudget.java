@@ -1,4 +1,4 @@
-package app.khuphaen.sync.session;
+package app.khuphaen.sync.transport;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,8 +1,8 @@
-package app.khuphaen.sync.session;
+package app.khuphaen.sync.transport;
 
+import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
-import app.khuphaen.sync.room.WireFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One accepted WebSocket, as the last handler of its Netty pipeline (after the frame decoder and a
  * frame aggregator; see {@code http.WebSocketUpgrade}). It is the whole per-connection state below
- * {@link Session}: Vert.x's own WebSocket objects (an HTTP request, response and headers kept for the
- * socket's life, two message queues, ~9 KB of heap per connection) are never created.
+ * {@code Session}: Vert.x's own WebSocket objects (an HTTP request, response and headers kept for the
+ * socket's life, two message queues) are never created.
  *
  * <p>Everything here runs on the channel's event loop, and so must every caller (except
  * {@link #shed}). Frames already encoded for the wire ({@link #sendFrame}) are written below the
@@ -131,7 +131,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Writes a complete wire frame ({@link app.khuphaen.sync.room.WireFrames}); takes ownership of it.
+   * Writes a complete wire frame ({@link WireFrames}); takes ownership of it.
    * With per-message deflate, its payload goes through the compressor as a frame of its own instead.
    */
   public void sendFrame(ByteBuf wireFrame) {
@@ -346,7 +346,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
           // the JDK's decoder is fast but replaces malformed bytes with U+FFFD; only then is a strict
           // check needed (one pass over a 2 MB document instead of two)
           if (text.indexOf('\uFFFD') >= 0 && !ByteBufUtil.isText(frame.content(), StandardCharsets.UTF_8)) {
-            closeNow(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "Invalid UTF-8");
+            closeNow(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), ErrorMessages.INVALID_UTF8);
           } else {
             listener.onText(text);
           }
@@ -392,7 +392,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (isTooBig(cause)) {
       if (!closeSent) {
-        String reason = ServerMessages.messageTooLarge(maxMessageBytes);
+        String reason = ErrorMessages.messageTooLarge(maxMessageBytes);
         write(new TextWebSocketFrame(ServerMessages.error(reason)));
         closeNow(CloseCodes.MESSAGE_TOO_BIG, reason);
       }

@@ -1,4 +1,4 @@
-package app.khuphaen.sync.room;
+package app.khuphaen.sync.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -1,8 +1,9 @@
 package app.khuphaen.sync.cluster;
 
 import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.room.IdleSweeper;
 import app.khuphaen.sync.room.RoomService;
-import app.khuphaen.sync.support.Http;
+import app.khuphaen.sync.support.Await;
 import app.khuphaen.sync.support.LogCapture;
 import app.khuphaen.sync.support.Messages;
 import app.khuphaen.sync.support.TestCluster;
@@ -25,11 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Three clustered nodes in this JVM behaving as one server. Needs PostgreSQL (skipped without). */
 class ClusterTest {
+  private static final int NODES = 3;
   private static TestCluster cluster;
 
   @BeforeAll
   static void startCluster() {
-    cluster = TestCluster.start(3, new JsonObject()
+    cluster = TestCluster.start(NODES, new JsonObject()
         .put(Settings.ROOM_IDLE_TIMEOUT_SECONDS, 2)
         .put(Settings.SWEEP_INTERVAL_SECONDS, 1));
   }
@@ -335,15 +337,13 @@ class ClusterTest {
 
   @Test
   void theIdleSweepRemovesARoomOnceAcrossTheCluster() {
-    try (LogCapture log = new LogCapture(RoomService.class)) {
+    try (LogCapture log = new LogCapture(RoomService.class);
+         LogCapture sweeps = LogCapture.debug(IdleSweeper.class)) {
       node(1).createRoom("XSWEEP");
-      long deadline = System.nanoTime() + 20_000_000_000L;
-      while (node(2).http.get("/api/rooms/XSWEEP").status() != 404) {
-        assertThat(System.nanoTime()).as("swept within 20 s").isLessThan(deadline);
-        node(2).vertx.timer(100).await();
-      }
-      // every node sweeps every second: give them all a chance to (wrongly) remove it again
-      node(2).vertx.timer(2_500).await();
+      node(2).http.awaitStatus("/api/rooms/XSWEEP", 404);
+      // every node sweeps every second: each gets two more chances to (wrongly) remove it again
+      long swept = sweeps.lines().size();
+      Await.until("two more sweeps on every node", () -> sweeps.lines().size() >= swept + 2L * NODES);
       assertThat(log.lines().stream().filter(l -> l.startsWith("room=XSWEEP removed"))).hasSize(1);
     }
   }

@@ -180,10 +180,7 @@ class HostAuthTest {
   }
 
   private static void awaitRevisions(TestServer server, String code, int count) {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (server.http.get("/api/rooms/" + code + "/revisions").json().getJsonArray("revisions").size() < count) {
-      assertThat(System.nanoTime()).isLessThan(deadline);
-      server.vertx.timer(20).await();
-    }
+    server.http.await("/api/rooms/" + code + "/revisions",
+        r -> r.json().getJsonArray("revisions").size() >= count, count + " revisions of " + code);
   }
 }

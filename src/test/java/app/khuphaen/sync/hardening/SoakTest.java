@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A few hundred sockets churning joins, leaves, broadcasts, syncs and abrupt disconnects; afterwards
  * nothing may be left over (rooms, presence, subscriptions, documents in memory, queued writes) and
  * the heap must be back where it started. Run with
- * {@code mvn test -Dgroups=soak -Dkp.excludedGroups= -Dtest=SoakTest} (-Dkp.soak.seconds=60 by default).
+ * {@code ./mvnw test -Dgroups=soak -Dkp.excludedGroups= -Dtest=SoakTest} (-Dkp.soak.seconds=60 by default).
  */
 @Tag("soak")
 class SoakTest {

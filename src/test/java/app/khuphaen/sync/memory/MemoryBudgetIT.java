@@ -3,7 +3,6 @@ package app.khuphaen.sync.memory;
 import app.khuphaen.sync.support.Await;
 import app.khuphaen.sync.support.Http;
 import app.khuphaen.sync.support.Messages;
-import app.khuphaen.sync.support.RawHttp;
 import app.khuphaen.sync.support.RawWebSocket;
 import app.khuphaen.sync.support.ServerProcess;
 import app.khuphaen.sync.support.TestServer;
@@ -344,17 +343,9 @@ class MemoryBudgetIT {
           }
         }
         // those over the cap are closed as soon as they are accepted; the rest within the header timeout
-        for (int attempt = 0; open.size() > 256; attempt++) {
-          assertThat(attempt).as("connections held: %d", open.size()).isLessThan(100);
-          Await.result(vertx.timer(20)); // the server closes them on its own: nothing here to await
-          dropThoseTheServerClosed(open);
-        }
+        Await.until("at most 256 connections held", () -> dropThoseTheServerClosed(open) <= 256);
         assertThat(health().getString("status")).isEqualTo("healthy"); // another address is served meanwhile
-        for (int attempt = 0; !open.isEmpty(); attempt++) {
-          assertThat(attempt).as("half-open connections still held: %d", open.size()).isLessThan(200);
-          Await.result(vertx.timer(50)); // the header timeout closes them: nothing here to await
-          dropThoseTheServerClosed(open);
-        }
+        Await.until("every half-open connection closed by the header timeout", () -> dropThoseTheServerClosed(open) == 0);
         createRoom("HALF01"); // and 127.0.0.1 is served again
       } finally {
         for (SocketChannel channel : open) {
@@ -365,8 +356,8 @@ class MemoryBudgetIT {
     }
   }
 
-  /** Closes and removes every channel whose other end the server closed. */
-  private static void dropThoseTheServerClosed(List<SocketChannel> channels) throws IOException {
+  /** Closes and removes every channel whose other end the server closed; answers how many are left. */
+  private static int dropThoseTheServerClosed(List<SocketChannel> channels) throws IOException {
     ByteBuffer sink = ByteBuffer.allocate(512);
     for (var it = channels.iterator(); it.hasNext(); ) {
       SocketChannel channel = it.next();
@@ -382,5 +373,6 @@ class MemoryBudgetIT {
         it.remove();
       }
     }
+    return channels.size();
   }
 }

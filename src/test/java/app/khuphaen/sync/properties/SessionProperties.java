@@ -208,16 +208,10 @@ class SessionProperties {
 
   /** Presence follows closes asynchronously: wait (bounded) until it matches. */
   private void awaitPresence(String room, Set<String> expected) {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (true) {
+    server.http.await("/api/rooms/" + room, r -> {
       Set<String> actual = new HashSet<>();
-      server.http.get("/api/rooms/" + room).json().getJsonArray("peers")
-          .forEach(p -> actual.add(((JsonObject) p).getString("id")));
-      if (actual.equals(expected)) {
-        return;
-      }
-      assertThat(System.nanoTime()).as("presence of %s: %s, expected %s", room, actual, expected).isLessThan(deadline);
-      server.vertx.timer(20).await();
-    }
+      r.json().getJsonArray("peers").forEach(p -> actual.add(((JsonObject) p).getString("id")));
+      return actual.equals(expected);
+    }, "presence of " + room + " being " + expected);
   }
 }

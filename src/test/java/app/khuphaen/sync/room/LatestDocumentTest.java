@@ -1,5 +1,6 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.model.DocumentState;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,9 +1,10 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.config.DatabaseUrl;
 import app.khuphaen.sync.support.Await;
 import app.khuphaen.sync.support.Postgres;
 import app.khuphaen.sync.support.TestServer;
-import app.khuphaen.sync.room.RoomRecord;
+import app.khuphaen.sync.model.RoomRecord;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import java.util.UUID;
 /**
  * Time from a document entering the write-behind queue (what a sync_document does right after the
  * relay) to its commit, for a 2 MB document, on each store. Reports figures; run with
- * {@code mvn test -Dgroups=benchmark -Dkp.excludedGroups= -Dtest=DurableWriteBenchmark}.
+ * {@code ./mvnw test -Dgroups=benchmark -Dkp.excludedGroups= -Dtest=DurableWriteBenchmark}.
  */
 @Tag("benchmark")
 class DurableWriteBenchmark {
@@ -42,7 +43,7 @@ class DurableWriteBenchmark {
   void postgres() {
     Vertx vertx = Vertx.vertx();
     try (Postgres pg = Postgres.createDatabase()) {
-      measure("postgresql", vertx, Await.result(JdbcRoomStore.postgres(vertx, app.khuphaen.sync.store.DatabaseUrl.parse(pg.url(Postgres.PORT)), 10)));
+      measure("postgresql", vertx, Await.result(JdbcRoomStore.postgres(vertx, target(DatabaseUrl.parse(pg.url(Postgres.PORT))), 10)));
     } finally {
       Await.result(vertx.close());
     }
@@ -71,5 +72,9 @@ class DurableWriteBenchmark {
     Arrays.sort(micros);
     log.info("{}: 2 MB sync to durable write over {} runs: median {} ms, p99 {} ms, max {} ms", name, RUNS,
         micros[RUNS / 2] / 1000.0, micros[(int) Math.ceil(RUNS * 0.99) - 1] / 1000.0, micros[RUNS - 1] / 1000.0);
+  }
+
+  private static JdbcTarget target(DatabaseUrl url) {
+    return new JdbcTarget(url.jdbcUrl(), url.user(), url.password(), url.display());
   }
 }

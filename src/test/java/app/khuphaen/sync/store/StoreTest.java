@@ -1,8 +1,9 @@
 package app.khuphaen.sync.store;
 
 import app.khuphaen.sync.config.ConfigException;
+import app.khuphaen.sync.config.DatabaseUrl;
 import app.khuphaen.sync.config.Settings;
-import app.khuphaen.sync.room.RoomRecord;
+import app.khuphaen.sync.model.RoomRecord;
 import app.khuphaen.sync.support.Await;
 import app.khuphaen.sync.support.TestServer;
 import app.khuphaen.sync.support.WsClient;

@@ -11,7 +11,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** A real HTTP client for tests; each call waits for the whole answer. */
@@ -43,18 +42,14 @@ public final class Http {
    * background (a write-behind store, health during an outage) and announces itself nowhere.
    */
   public Response await(String path, Predicate<Response> done, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
-    while (true) {
-      Response response = get(path);
-      if (done.test(response)) {
-        return response;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + AWAIT_SECONDS + " s: " + what + "; last answer " + response.status()
-            + " " + abbreviate(response.body()));
-      }
-      vertx.timer(50).await();
+    Response[] last = new Response[1];
+    try {
+      Await.until(what, AWAIT_SECONDS, () -> done.test(last[0] = get(path)));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("not within " + AWAIT_SECONDS + " s: " + what + "; last answer "
+          + (last[0] == null ? "none" : last[0].status() + " " + abbreviate(last[0].body())), e);
     }
+    return last[0];
   }
 
   public Response awaitStatus(String path, int status) {

@@ -14,6 +14,7 @@ import java.util.List;
 public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final ch.qos.logback.classic.Level previousLevel;
 
   public LogCapture(Class<?> source) {
     this(source.getName());
@@ -21,8 +22,16 @@ public final class LogCapture implements AutoCloseable {
 
   public LogCapture(String loggerName) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);
+    previousLevel = logger.getLevel();
     appender.start();
     logger.addAppender(appender);
+  }
+
+  /** Captures {@code source}'s DEBUG lines too, for as long as it is open. */
+  public static LogCapture debug(Class<?> source) {
+    LogCapture capture = new LogCapture(source);
+    capture.logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    return capture;
   }
 
   public List<String> lines() {
@@ -44,5 +53,6 @@ public final class LogCapture implements AutoCloseable {
   @Override
   public void close() {
     logger.detachAppender(appender);
+    logger.setLevel(previousLevel);
   }
 }

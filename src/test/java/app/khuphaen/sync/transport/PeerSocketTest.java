@@ -1,4 +1,4 @@
-package app.khuphaen.sync.session;
+package app.khuphaen.sync.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
