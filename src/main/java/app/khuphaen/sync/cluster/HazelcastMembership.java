@@ -6,6 +6,8 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.multimap.MultiMap;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,7 @@ final class HazelcastMembership implements Membership, AutoCloseable {
   private final StallWatchdog watchdog;
   private volatile List<String> ownAddresses = List.of();
   private volatile long separatedUntilNanos = System.nanoTime();
+  private Promise<Void> reunion = completedPromise(); // guarded by this
 
   /** @param stallThresholdMs a stall after which the others may have dropped this node */
   HazelcastMembership(Vertx vertx, HazelcastInstance hz, long stallThresholdMs) {
@@ -79,6 +82,7 @@ final class HazelcastMembership implements Membership, AutoCloseable {
     } else if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
       vertx.executeBlocking(this::awaitOwnAddresses).onComplete(ar -> {
         separatedUntilNanos = System.nanoTime();
+        reunite();
         if (ar.succeeded()) {
           log.info("merged back into the cluster ({} members)", hz.getCluster().getMembers().size());
         } else {
@@ -107,6 +111,12 @@ final class HazelcastMembership implements Membership, AutoCloseable {
 
   private void separated(String why, long forMs) {
     separatedUntilNanos = deadline(forMs);
+    synchronized (this) {
+      if (reunion.future().isComplete()) {
+        reunion = Promise.promise();
+      }
+    }
+    watchReunion();
     log.warn("this node may have been dropped by the cluster ({}): closing its sockets so their peers rejoin", why);
     separatedHandlers.forEach(Runnable::run);
   }
@@ -141,6 +151,33 @@ final class HazelcastMembership implements Membership, AutoCloseable {
   @Override
   public boolean separated() {
     return System.nanoTime() - separatedUntilNanos < 0;
+  }
+
+  @Override
+  public synchronized Future<Void> reunited() {
+    return reunion.future();
+  }
+
+  /** Completes the reunion once the separation's deadline (which a removal or merge may move) has passed. */
+  private void watchReunion() {
+    long leftMs = TimeUnit.NANOSECONDS.toMillis(separatedUntilNanos - System.nanoTime());
+    if (leftMs <= 0) {
+      reunite();
+    } else {
+      vertx.setTimer(leftMs + 1, id -> watchReunion());
+    }
+  }
+
+  private synchronized void reunite() {
+    if (!separated()) {
+      reunion.tryComplete();
+    }
+  }
+
+  private static Promise<Void> completedPromise() {
+    Promise<Void> done = Promise.promise();
+    done.complete();
+    return done;
   }
 
   @Override

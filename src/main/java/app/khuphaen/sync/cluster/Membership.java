@@ -1,5 +1,7 @@
 package app.khuphaen.sync.cluster;
 
+import io.vertx.core.Future;
+
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -28,6 +30,12 @@ public interface Membership {
    * act for the cluster (clean up after nodes it believes gone, sweep rooms); the others do.
    */
   boolean separated();
+
+  /**
+   * Completes once this node is no longer separated (at once when it is not): merged back into its
+   * cluster, or, when the others never dropped it, once the wait for that is over.
+   */
+  Future<Void> reunited();
 
   /**
    * The event-bus addresses this node consumes for the others to reach it. When the node is merged
@@ -62,6 +70,11 @@ public interface Membership {
       @Override
       public boolean separated() {
         return false;
+      }
+
+      @Override
+      public Future<Void> reunited() {
+        return Future.succeededFuture();
       }
 
       @Override

@@ -295,18 +295,24 @@ public final class RoomService {
     }));
   }
 
-  /** Removes one socket of a peer; the room hears peer_left when it was the peer's last socket. */
+  /**
+   * Removes one socket of a peer; the room hears peer_left when it was the peer's last socket. On a
+   * node that is separated from its cluster, presence is left alone until it is back: its view is
+   * stale, and a membership change made from it (with a version the cluster has used for something
+   * else meanwhile) could keep the others' routes from ever reaching this node again. The others
+   * have removed its peers themselves, if they dropped it.
+   */
   public Future<Void> leave(String code, String peerId, String connectionId, LocalFanout fanout, RoomMember member) {
     if (fanout.remove(code, member)) {
       releaseLocal(code);
     }
-    return withRoomLock(code, () -> presence.remove(code, peerId, connectionId).compose(removal -> {
+    return membership.reunited().compose(v -> withRoomLock(code, () -> presence.remove(code, peerId, connectionId).compose(removal -> {
       if (removal.peerGone()) {
         nodeBus.publish(membershipEvent(code, ServerMessages.peerLeft(peerId), removal.version(), removal.nodes()), removal.nodes());
         log.info("room={} peer={} left", code, peerId);
       }
       return removal.roomEmpty() ? markEmpty(code) : Future.succeededFuture();
-    }));
+    })));
   }
 
   /** The room was deleted: this socket is out of it (presence went with the room). Its own event loop only. */
