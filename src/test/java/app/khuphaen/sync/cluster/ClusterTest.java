@@ -2,7 +2,6 @@ package app.khuphaen.sync.cluster;
 
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.room.IdleSweeper;
-import app.khuphaen.sync.room.RoomService;
 import app.khuphaen.sync.support.Await;
 import app.khuphaen.sync.support.LogCapture;
 import app.khuphaen.sync.support.Messages;
@@ -337,7 +336,7 @@ class ClusterTest {
 
   @Test
   void theIdleSweepRemovesARoomOnceAcrossTheCluster() {
-    try (LogCapture log = new LogCapture(RoomService.class);
+    try (LogCapture log = new LogCapture("app.khuphaen.sync.room.RoomSweep");
          LogCapture sweeps = LogCapture.debug(IdleSweeper.class)) {
       node(1).createRoom("XSWEEP");
       node(2).http.awaitStatus("/api/rooms/XSWEEP", 404);

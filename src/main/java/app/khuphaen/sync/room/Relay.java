@@ -1,0 +1,65 @@
+package app.khuphaen.sync.room;
+
+import app.khuphaen.sync.model.DocumentState;
+import app.khuphaen.sync.protocol.ServerMessages;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** A room's frames on their way to every node with peers in it: data, documents, membership news. */
+final class Relay {
+  private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+  private final Documents documents;
+  private final RoomRoutes routes;
+  private final Presence presence;
+  private final NodeBus nodeBus;
+
+  Relay(Documents documents, RoomRoutes routes, Presence presence, NodeBus nodeBus) {
+    this.documents = documents;
+    this.routes = routes;
+    this.presence = presence;
+    this.nodeBus = nodeBus;
+  }
+
+  void broadcast(String code, String from, String data) {
+    relay(RoomEvent.data(code, from, ServerMessages.dataUtf8(from, data)));
+  }
+
+  /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
+  void syncDocument(String code, String from, String document) {
+    byte[] frame = ServerMessages.documentSyncUtf8(document);
+    documents.replace(code, document, from, stamp ->
+        relay(RoomEvent.document(code, from, frame, document, stamp)));
+  }
+
+  /** The room's latest document, or null when it has none. */
+  Future<String> document(String code) {
+    return documents.get(code).map(DocumentState::document);
+  }
+
+  /** A peer_joined or peer_left, to {@code nodes} (the room's nodes after the change). */
+  void membership(String code, String frame, long version, List<String> nodes) {
+    nodeBus.publish(membershipEvent(code, frame, version, nodes), nodes);
+  }
+
+  static RoomEvent membershipEvent(String code, String frame, long version, List<String> nodes) {
+    return RoomEvent.membership(code, frame.getBytes(StandardCharsets.UTF_8), version, nodes);
+  }
+
+  /**
+   * To every node with peers in the room: from a socket in it, along this node's route; from elsewhere
+   * (REST), to the nodes presence lists.
+   */
+  private void relay(RoomEvent event) {
+    if (routes.nodes(event.room()) != null) {
+      nodeBus.publish(event);
+    } else {
+      presence.nodes(event.room()).onSuccess(nodes -> nodeBus.publish(event, nodes))
+          .onFailure(err -> log.warn("room={} relay failed: {}", event.room(), err.toString()));
+    }
+  }
+}

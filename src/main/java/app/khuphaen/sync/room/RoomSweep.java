@@ -1,0 +1,55 @@
+package app.khuphaen.sync.room;
+
+import app.khuphaen.sync.cluster.Membership;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Removes rooms that stayed empty too long. Every node sweeps, but each room goes once: under the
+ * room's lock, after checking again that it is still idle; never from a node cut off from its cluster.
+ */
+final class RoomSweep {
+  private static final Logger log = LoggerFactory.getLogger(RoomSweep.class);
+
+  private final RoomRegistry registry;
+  private final RoomDirectory directory;
+  private final RoomLocks locks;
+  private final Membership membership;
+
+  RoomSweep(RoomRegistry registry, RoomDirectory directory, RoomLocks locks, Membership membership) {
+    this.registry = registry;
+    this.directory = directory;
+    this.locks = locks;
+    this.membership = membership;
+  }
+
+  /** Removes every room empty for at least {@code idleSeconds}; answers how many went. */
+  Future<Integer> sweep(long idleSeconds) {
+    if (membership.separated()) {
+      return Future.succeededFuture(0); // this node's view of the rooms may be stale
+    }
+    Instant now = Instant.now();
+    return registry.all().compose(rooms -> {
+      List<Future<Boolean>> removals = rooms.stream()
+          .filter(room -> room.idleLongerThan(idleSeconds, now))
+          .map(room -> removeIfIdle(room.code(), idleSeconds, now))
+          .toList();
+      return Future.all(removals).map(all -> (int) removals.stream().filter(Future::result).count());
+    });
+  }
+
+  private Future<Boolean> removeIfIdle(String code, long idleSeconds, Instant now) {
+    return locks.withRoomLock(code, () -> registry.get(code).compose(room -> {
+      if (room == null || !room.idleLongerThan(idleSeconds, now)) {
+        return Future.succeededFuture(false); // gone already, or someone joined meanwhile
+      }
+      return directory.remove(code)
+          .onSuccess(v -> log.info("room={} removed after {} s empty", code, idleSeconds))
+          .map(true);
+    }));
+  }
+}
