@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The server-wide budget for what sockets hold in memory (BUFFER_BUDGET_BYTES): bytes waiting to be
  * sent to a client that is behind, and bytes of a message still arriving from one. Each
- * {@link PeerSocket} charges what it holds and refunds it as it drains. When the total passes the
+ * {@link BudgetShare} charges what it holds and refunds it as it drains. When the total passes the
  * budget, the sockets holding the most outgoing bytes (clients that do not read) are shed — closed
  * with 1013 — until what they hold covers the excess; a client's incoming message is shed only when
  * no reader is behind, so an honest sender goes last. Thread-safe: sockets of every event loop share it.
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BufferBudget {
   private final long limit;
   private final AtomicLong held = new AtomicLong();
-  private final Set<PeerSocket> holders = ConcurrentHashMap.newKeySet();
+  private final Set<BudgetShare> holders = ConcurrentHashMap.newKeySet();
 
   public BufferBudget(long limit) {
     this.limit = limit;
@@ -34,7 +34,7 @@ public final class BufferBudget {
   }
 
   /** {@code socket} holds {@code delta} bytes more (or fewer, when negative). */
-  void adjust(PeerSocket socket, long delta) {
+  void adjust(BudgetShare socket, long delta) {
     if (delta > 0) {
       holders.add(socket);
     }
@@ -44,7 +44,7 @@ public final class BufferBudget {
   }
 
   /** {@code socket} holds nothing any more (drained or closed). */
-  void release(PeerSocket socket, long bytes) {
+  void release(BudgetShare socket, long bytes) {
     holders.remove(socket);
     held.addAndGet(-bytes);
   }
@@ -55,17 +55,17 @@ public final class BufferBudget {
    */
   private void shed() {
     long excess = held.get() - limit;
-    List<PeerSocket> candidates = new ArrayList<>();
-    for (PeerSocket socket : holders) {
+    List<BudgetShare> candidates = new ArrayList<>();
+    for (BudgetShare socket : holders) {
       if (socket.isShed()) {
         excess -= socket.heldBytes();
       } else {
         candidates.add(socket);
       }
     }
-    candidates.sort(Comparator.comparingLong(PeerSocket::outgoingBytes).reversed()
-        .thenComparing(Comparator.comparingLong(PeerSocket::heldBytes).reversed()));
-    for (PeerSocket socket : candidates) {
+    candidates.sort(Comparator.comparingLong(BudgetShare::outgoingBytes).reversed()
+        .thenComparing(Comparator.comparingLong(BudgetShare::heldBytes).reversed()));
+    for (BudgetShare socket : candidates) {
       if (excess <= 0) {
         return;
       }

@@ -5,7 +5,6 @@ import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * socket's life, two message queues) are never created.
  *
  * <p>Everything here runs on the channel's event loop, and so must every caller (except
- * {@link #shed}). Frames already encoded for the wire ({@link #sendFrame}) are written below the
+ * the budget's shedding). Frames already encoded for the wire ({@link #sendFrame}) are written below the
  * WebSocket encoder, which passes raw bytes through.
  *
  * <p>Memory: every frame written to the client — relayed frames, answers, pongs — goes through one
@@ -45,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * against the socket's bound (OUTBOUND_QUEUE_BYTES) and the server's {@link BufferBudget}. Over its
  * bound, or shed by the budget, the client is too slow: {@link Listener#onTooSlow} is told, and its
  * close drops what waits here, so the close frame goes out right behind what Netty already has.
- * Bytes of a message still arriving count against the budget too, past {@link #INBOUND_SLACK}.
+ * Bytes of a message still arriving count against the budget too ({@link BudgetShare}).
  *
  * <p>The protocol's rules kept here: a message over the size limit gets an error message and close
  * 1009; a malformed frame closes with the decoder's code (1002), invalid UTF-8 with 1007; pings are
@@ -74,8 +72,6 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   /** Netty's write buffer marks: below them a socket is keeping up and nothing is charged. */
   static final int NETTY_HIGH_WATER = 32 * 1024;
   private static final int NETTY_LOW_WATER = 16 * 1024;
-  /** Incoming bytes of an unfinished message that are not charged to the budget. */
-  static final int INBOUND_SLACK = 64 * 1024;
   private static final Listener NOBODY = new Listener() {
     @Override public void onText(String text) {}
     @Override public void onBinary() {}
@@ -87,20 +83,12 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   private final int maxMessageBytes;
   private final boolean deflate;
   private final long maxOutgoingBytes;
-  private final BufferBudget budget;
+  private final BudgetShare share;
   private ChannelHandlerContext ctx;
   private Listener listener = NOBODY;
   private boolean closeSent;
   private boolean inactive;
-  /** Frames Netty was not given yet (it holds NETTY_HIGH_WATER or more); null while none ever waited. */
-  private ArrayDeque<Object> waiting;
-  private long waitingBytes;
-  private long chargedOutgoing; // waitingBytes, plus what Netty holds while it is past its high mark
-  private long incomingBytes; // of the message still arriving
-  private long chargedIncoming;
-  private volatile long outgoing; // chargedOutgoing, for the budget's choice (read from any thread)
-  private volatile long held; // chargedOutgoing + chargedIncoming
-  private volatile boolean shed;
+  private OutgoingQueue outgoing; // from handlerAdded on
 
   /**
    * @param deflate whether per-message deflate was negotiated for this socket
@@ -110,7 +98,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     this.maxMessageBytes = maxMessageBytes;
     this.deflate = deflate;
     this.maxOutgoingBytes = maxOutgoingBytes;
-    this.budget = budget;
+    this.share = new BudgetShare(budget, this::shedByBudget);
   }
 
   /** Sets who hears this socket's events; if it is already gone, tells it at once. */
@@ -170,85 +158,29 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
   }
 
-  /**
-   * The one way a frame goes to the client. Straight to Netty while the client keeps up; otherwise it
-   * waits, within the socket's bound.
-   */
+  /** The one way a frame goes to the client (see {@link OutgoingQueue}). */
   private void write(Object frame) {
     if (closeSent || inactive) {
       ReferenceCountUtil.release(frame);
-      return;
+    } else if (!outgoing.offer(frame)) {
+      tooSlow("more than " + outgoing.maxBytes() + " bytes waiting to be sent to it");
     }
-    Channel channel = ctx.channel();
-    if ((waiting == null || waiting.isEmpty()) && channel.isWritable()) {
-      ctx.writeAndFlush(frame, ctx.voidPromise());
-      if (!channel.isWritable()) {
-        recharge(); // this frame took Netty past its mark: what it holds now counts
-      }
-      return;
-    }
-    int bytes = sizeOf(frame);
-    if (chargedOutgoing + bytes > maxOutgoingBytes) {
-      ReferenceCountUtil.release(frame);
-      tooSlow("more than " + maxOutgoingBytes + " bytes waiting to be sent to it");
-      return;
-    }
-    if (waiting == null) {
-      waiting = new ArrayDeque<>();
-    }
-    waiting.add(frame);
-    waitingBytes += bytes;
-    recharge();
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    Channel channel = ctx.channel();
-    if (channel.isWritable() && waiting != null && !waiting.isEmpty()) {
-      while (channel.isWritable() && !waiting.isEmpty()) {
-        Object frame = waiting.poll();
-        waitingBytes -= sizeOf(frame);
-        ctx.write(frame, ctx.voidPromise());
-      }
-      ctx.flush();
-    }
-    recharge();
+    outgoing.writabilityChanged();
   }
 
-  /** Brings what this socket has charged to the budget up to date with what it holds. */
-  private void recharge() {
-    Channel channel = ctx.channel();
-    long inNetty = 0;
-    if (!inactive && !channel.isWritable() && channel.unsafe().outboundBuffer() != null) {
-      inNetty = channel.unsafe().outboundBuffer().totalPendingWriteBytes();
-    }
-    long now = waitingBytes + inNetty;
-    if (now != chargedOutgoing) {
-      long delta = now - chargedOutgoing;
-      chargedOutgoing = now;
-      outgoing = now;
-      charge(delta);
-    }
-  }
-
-  private void charge(long delta) {
-    long total = chargedOutgoing + chargedIncoming;
-    held = total;
-    if (total == 0) {
-      budget.release(this, -delta);
-    } else {
-      budget.adjust(this, delta);
-    }
+  /** The budget chose this socket to close (from any thread). */
+  private void shedByBudget() {
+    ctx.executor().execute(() -> tooSlow("the server's buffer budget (" + share.budgetLimit()
+        + " bytes) is spent and it held " + share.heldBytes() + " of them"));
   }
 
   private void dropWaiting() {
-    if (waiting != null) {
-      waiting.forEach(ReferenceCountUtil::release);
-      waiting.clear();
-      waitingBytes = 0;
-    }
-    if (ctx != null) {
-      recharge(); // once inactive, Netty holds nothing for it any more
+    if (outgoing != null) {
+      outgoing.clear(!inactive); // once inactive, Netty holds nothing for it any more
     }
   }
 
@@ -257,39 +189,6 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
       dropWaiting();
       listener.onTooSlow(why);
     }
-  }
-
-  /** Bytes a frame takes in memory (its payload; a wire frame's header included). */
-  private static int sizeOf(Object frame) {
-    if (frame instanceof ByteBuf buf) {
-      return buf.readableBytes();
-    }
-    return frame instanceof io.netty.buffer.ByteBufHolder holder ? holder.content().readableBytes() + 14 : 14;
-  }
-
-  /** Charged outgoing bytes, for the budget (any thread). */
-  long outgoingBytes() {
-    return outgoing;
-  }
-
-  /** Everything charged, for the budget (any thread). */
-  long heldBytes() {
-    return held;
-  }
-
-  boolean isShed() {
-    return shed;
-  }
-
-  /** The budget closes this socket to free what it holds; from any thread. False if it was already. */
-  boolean shed() {
-    if (shed) {
-      return false;
-    }
-    shed = true;
-    ctx.executor().execute(() -> tooSlow("the server's buffer budget (" + budget.limit()
-        + " bytes) is spent and it held " + heldBytes() + " of them"));
-    return true;
   }
 
   /**
@@ -309,30 +208,16 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       if (msg instanceof ByteBuf buf) {
-        incomingBytes += buf.readableBytes();
-        if (incomingBytes > INBOUND_SLACK) {
-          long delta = incomingBytes - chargedIncoming;
-          chargedIncoming = incomingBytes;
-          charge(delta);
-        }
+        share.received(buf.readableBytes());
       }
       super.channelRead(ctx, msg);
-    }
-  }
-
-  /** A whole message arrived: what was charged for it is free again. */
-  private void messageComplete() {
-    incomingBytes = 0;
-    if (chargedIncoming != 0) {
-      long delta = -chargedIncoming;
-      chargedIncoming = 0;
-      charge(delta);
     }
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.outgoing = new OutgoingQueue(ctx, share, maxOutgoingBytes);
     ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(NETTY_LOW_WATER, NETTY_HIGH_WATER));
   }
 
@@ -340,7 +225,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof TextWebSocketFrame frame) {
-        messageComplete();
+        share.messageComplete();
         if (!closeSent) {
           String text = frame.text();
           // the JDK's decoder is fast but replaces malformed bytes with U+FFFD; only then is a strict
@@ -352,7 +237,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
           }
         }
       } else if (msg instanceof BinaryWebSocketFrame) {
-        messageComplete();
+        share.messageComplete();
         if (!closeSent) {
           listener.onBinary();
         }
@@ -362,7 +247,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
       } else if (msg instanceof PongWebSocketFrame) {
         listener.onSignOfLife();
       } else if (msg instanceof CloseWebSocketFrame close) {
-        messageComplete();
+        share.messageComplete();
         answerClose(close);
       }
       // anything else (the end of the upgrade request, still in the decoder) is not ours
@@ -422,7 +307,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     if (!inactive) {
       inactive = true;
       dropWaiting();
-      messageComplete();
+      share.messageComplete();
       listener.onClosed();
     }
   }

@@ -128,7 +128,7 @@ class PeerSocketTest {
     EmbeddedChannel bigChannel = channel(big, "big");
     EmbeddedChannel senderChannel = channel(sender, "sender");
     // the sender is halfway through a large message: its 66,536 bytes count, and are the most held
-    senderChannel.writeInbound(Unpooled.wrappedBuffer(new byte[PeerSocket.INBOUND_SLACK + 1_000]));
+    senderChannel.writeInbound(Unpooled.wrappedBuffer(new byte[BudgetShare.INBOUND_SLACK + 1_000]));
     stopReading(smallChannel, true);
     stopReading(bigChannel, true);
     small.sendText("s".repeat(500));
@@ -140,7 +140,7 @@ class PeerSocketTest {
     senderChannel.runPendingTasks();
     assertThat(events).containsExactly(
         "big too slow: the server's buffer budget (70000 bytes) is spent and it held 4028 of them");
-    assertThat(budget.held()).isEqualTo(PeerSocket.INBOUND_SLACK + 1_000 + 514);
+    assertThat(budget.held()).isEqualTo(BudgetShare.INBOUND_SLACK + 1_000 + 514);
   }
 
   @Test
@@ -148,11 +148,11 @@ class PeerSocketTest {
     BufferBudget budget = new BufferBudget(1_000_000);
     PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
     EmbeddedChannel channel = channel(socket, "uploader");
-    ByteBuf part = Unpooled.wrappedBuffer(new byte[PeerSocket.INBOUND_SLACK]);
+    ByteBuf part = Unpooled.wrappedBuffer(new byte[BudgetShare.INBOUND_SLACK]);
     channel.writeInbound(part);
     assertThat(budget.held()).isZero(); // within the slack
     channel.writeInbound(Unpooled.wrappedBuffer(new byte[1_000]));
-    assertThat(budget.held()).isEqualTo(PeerSocket.INBOUND_SLACK + 1_000);
+    assertThat(budget.held()).isEqualTo(BudgetShare.INBOUND_SLACK + 1_000);
     channel.writeInbound(new TextWebSocketFrame("{}")); // the aggregator's whole message
     assertThat(budget.held()).isZero();
     assertThat(events).containsExactly("uploader text {}");
@@ -165,7 +165,7 @@ class PeerSocketTest {
     EmbeddedChannel channel = channel(socket, "a");
     stopReading(channel, true);
     socket.sendText("waiting");
-    channel.writeInbound(Unpooled.wrappedBuffer(new byte[PeerSocket.INBOUND_SLACK + 10]));
+    channel.writeInbound(Unpooled.wrappedBuffer(new byte[BudgetShare.INBOUND_SLACK + 10]));
     assertThat(budget.held()).isPositive();
     channel.close();
     assertThat(budget.held()).isZero();
