@@ -15,7 +15,6 @@ import app.khuphaen.sync.room.RoomEvent;
 import app.khuphaen.sync.room.RoomMember;
 import app.khuphaen.sync.room.RoomRefusal;
 import app.khuphaen.sync.room.RoomService;
-import io.github.bucket4j.Bucket;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +42,7 @@ import java.util.function.Supplier;
  * rather than silently losing messages); and the time of the last sign of life, which the verticle's
  * heartbeat uses to close dead connections.
  */
-public final class Session implements RoomMember {
+public final class Session implements RoomMember, PeerSocket.Listener {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
   private static final Future<Void> DONE = Future.succeededFuture();
 
@@ -57,7 +55,7 @@ public final class Session implements RoomMember {
   private final ClientMessageParser parser;
   private final boolean hostAuthRequired;
   private final String connectionId;
-  private final Bucket rate;
+  private final MessageRate rate;
   private record Held(RoomEvent event, ByteBuf frame) {}
 
   private final List<Held> held = new ArrayList<>();
@@ -67,12 +65,10 @@ public final class Session implements RoomMember {
   private String roomCode;
   private String peerId;
   private boolean host;
-  private long joinedVersion; // the room's membership version after this client's own join
-  private long documentStamp; // the newest document this client has (sent or received)
-  private int refusals; // in the window that started with the first of them
-  private long refusalWindowStart;
+  private EventFilter known; // set once joined
   private boolean closing;
   private long lastSeenNanos = System.nanoTime();
+  private Runnable onClosed = () -> {};
 
   public Session(PeerSocket socket, RoomService rooms, LocalFanout fanout, ClientMessageParser parser, Settings settings) {
     this.parser = parser;
@@ -82,48 +78,47 @@ public final class Session implements RoomMember {
     this.limits = settings.limits();
     this.hostAuthRequired = settings.security().hostAuth() == Settings.HostAuth.REQUIRED;
     this.connectionId = rooms.newConnectionId();
-    this.rate = Bucket.builder()
-        .addLimit(l -> l.capacity(limits.messageBurst()).refillGreedy(limits.messageRatePerSecond(), Duration.ofSeconds(1)))
-        .build();
+    this.rate = new MessageRate(limits);
   }
 
   /** Starts reading; {@code onClosed} runs once the socket is closed and the room left. */
   public void start(Runnable onClosed) {
-    socket.listen(new PeerSocket.Listener() {
-      @Override
-      public void onText(String text) {
-        if (admit()) {
-          enqueue(() -> handle(text));
-        }
-      }
+    this.onClosed = onClosed;
+    socket.listen(this);
+  }
 
-      @Override
-      public void onBinary() {
-        if (admit()) {
-          send(ServerMessages.invalidFormat(ErrorMessages.BINARY_NOT_SUPPORTED));
-        }
-      }
+  @Override
+  public void onText(String text) {
+    if (admit()) {
+      enqueue(() -> handle(text));
+    }
+  }
 
-      @Override
-      public void onSignOfLife() {
-        alive();
-      }
+  @Override
+  public void onBinary() {
+    if (admit()) {
+      send(ServerMessages.invalidFormat(ErrorMessages.BINARY_NOT_SUPPORTED));
+    }
+  }
 
-      @Override
-      public void onTooSlow(String why) {
-        log.info("connection={} peer={} closed: too slow a receiver, {}", connectionId, peerId, why);
-        close(CloseCodes.TRY_AGAIN_LATER, ErrorMessages.RECEIVER_TOO_SLOW);
-      }
+  @Override
+  public void onSignOfLife() {
+    lastSeenNanos = System.nanoTime();
+  }
 
-      @Override
-      public void onClosed() {
-        enqueue(() -> leaveRoom().onComplete(ar -> {
-          state = State.CLOSED;
-          onClosed.run();
-          closed.complete();
-        }));
-      }
-    });
+  @Override
+  public void onTooSlow(String why) {
+    log.info("connection={} peer={} closed: too slow a receiver, {}", connectionId, peerId, why);
+    close(CloseCodes.TRY_AGAIN_LATER, ErrorMessages.RECEIVER_TOO_SLOW);
+  }
+
+  @Override
+  public void onClosed() {
+    enqueue(() -> leaveRoom().onComplete(ar -> {
+      state = State.CLOSED;
+      onClosed.run();
+      closed.complete();
+    }));
   }
 
   /** Completes once the socket is closed and has left its room. */
@@ -166,58 +161,36 @@ public final class Session implements RoomMember {
     }
   }
 
-  /**
-   * Takes ownership of {@code frame}. Drops what this client already knows or has something newer
-   * than: a peer_joined / peer_left its room_info already reflected (published before it joined but
-   * still on its way), or a document older than the one it has (a concurrent sync from another node
-   * that lost); and its own data and documents. Membership events after the join all pass, whatever
-   * order they arrive in: several can share a version (a dead node's peers leave in one change) and
-   * changes made on different nodes may cross on the way.
-   */
+  /** Takes ownership of {@code frame}: sent when the client still needs it ({@link EventFilter}). */
   private void handleEvent(RoomEvent event, ByteBuf frame) {
-    boolean wanted = true;
-    if (event.closesRoom()) {
+    if (event.closesRoom()) { // the room was deleted: the client is told so, and is out of it
       rooms.evicted(roomCode, fanout, this);
       state = State.OUTSIDE;
       roomCode = null;
-    } else if (event.isMembership()) {
-      wanted = event.version() > joinedVersion;
-    } else if (event.document() != null) {
-      wanted = event.stamp() > documentStamp;
-      documentStamp = Math.max(documentStamp, event.stamp());
-    }
-    if (wanted && event.isFor(peerId)) {
+      send(frame);
+    } else if (known.wants(event)) {
       send(frame);
     } else {
       frame.release();
     }
   }
 
-  private void alive() {
-    lastSeenNanos = System.nanoTime();
-  }
-
   /**
-   * Every incoming message is a sign of life and costs a token; without tokens it is refused. A client
-   * refused MESSAGE_BURST times within RATE_ABUSE_WINDOW_SECONDS is flooding, not bursting: it is
-   * closed. Counted in a window, not in a row: the bucket refills every millisecond, so a flood
-   * alternates admitted and refused messages.
+   * Every incoming message is a sign of life and costs a token ({@link MessageRate}); without tokens
+   * it is refused, and a client that keeps sending regardless is flooding: it is closed (1008).
    */
   private boolean admit() {
     long now = System.nanoTime();
     lastSeenNanos = now;
-    if (rate.tryConsume(1)) {
-      return true;
-    }
-    if (refusals == 0 || now - refusalWindowStart > limits.rateAbuseWindowSeconds() * 1_000_000_000L) {
-      refusalWindowStart = now;
-      refusals = 0;
-    }
-    if (++refusals >= limits.messageBurst()) {
-      log.info("connection={} peer={} closed: message rate limit exceeded persistently", connectionId, peerId);
-      close(CloseCodes.POLICY_VIOLATION, ErrorMessages.RATE_LIMITED);
-    } else {
-      send(ServerMessages.error(ErrorMessages.RATE_LIMITED));
+    switch (rate.next(now)) {
+      case ADMIT -> {
+        return true;
+      }
+      case CLOSE -> {
+        log.info("connection={} peer={} closed: message rate limit exceeded persistently", connectionId, peerId);
+        close(CloseCodes.POLICY_VIOLATION, ErrorMessages.RATE_LIMITED);
+      }
+      default -> send(ServerMessages.error(ErrorMessages.RATE_LIMITED));
     }
     return false;
   }
@@ -294,8 +267,7 @@ public final class Session implements RoomMember {
             host = joined.host();
             // its own peer_joined is written here, right after its answers, so that nothing the others
             // send once they know of the join can come between; the room's copy of it is dropped
-            joinedVersion = joined.version();
-            documentStamp = joined.document().stamp();
+            known = new EventFilter(me.id(), joined.version(), joined.document().stamp());
             send(ServerMessages.roomInfo(code, joined.room().hostId(), joined.peers()));
             send(ServerMessages.connected(me.id(), code));
             if (joined.document().document() != null) {

@@ -117,7 +117,7 @@ class ProxyOriginTlsTest {
       assertThat(socket.isSsl()).isTrue();
 
       // plain HTTP on the TLS port is not served
-      assertThatThrownBy(() -> server.http.get("/health")).isInstanceOf(Throwable.class);
+      assertThatThrownBy(() -> server.http.get("/health")).isInstanceOf(io.vertx.core.http.HttpClosedException.class);
       wss.close();
       https.close();
     }
