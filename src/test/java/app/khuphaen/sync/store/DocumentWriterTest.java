@@ -1,0 +1,112 @@
+package app.khuphaen.sync.store;
+
+import app.khuphaen.sync.model.DocumentState;
+import app.khuphaen.sync.model.RoomRecord;
+import app.khuphaen.sync.support.Await;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The write-behind writer alone, over a store whose writes the test completes: one write in flight
+ * per room, later syncs coalescing into the next write (latest wins), retries after a failure, and
+ * what is still unwritten.
+ */
+class DocumentWriterTest {
+  private final Vertx vertx = Vertx.vertx();
+  private final GatedStore store = new GatedStore();
+  private final StoreHealth health = new StoreHealth();
+  private final DocumentWriter writer = new DocumentWriter(vertx, store, health);
+
+  @AfterEach
+  void close() {
+    Await.result(vertx.close());
+  }
+
+  @Test
+  void syncsArrivingDuringAWriteCoalesceIntoOneNextWriteOfTheLatest() throws Exception {
+    writer.submit("ROOM01", "a", "host", 1);
+    Write first = store.nextWrite();
+    assertThat(first.document).isEqualTo("a");
+    writer.submit("ROOM01", "b", "host", 2);
+    writer.submit("ROOM01", "c", "host", 3);
+    assertThat(writer.unwritten("ROOM01")).isEqualTo(new DocumentState("c", 3));
+    first.done.complete(1L);
+    Write second = store.nextWrite();
+    assertThat(second.document).isEqualTo("c"); // "b" was never written
+    second.done.complete(2L);
+    Await.result(writer.idle());
+    assertThat(writer.unwritten("ROOM01")).isNull();
+    assertThat(writer.queued()).isZero();
+    assertThat(store.writes).isEmpty();
+  }
+
+  @Test
+  void aFailedWriteIsRetriedUnlessSomethingNewerArrivedAndTheStoreShowsUnhealthyMeanwhile() throws Exception {
+    writer.submit("ROOM02", "a", "host", 1);
+    store.nextWrite().done.fail(new IllegalStateException("disk full"));
+    Write retry = store.nextWrite(); // after the first back-off
+    assertThat(retry.document).isEqualTo("a");
+    assertThat(health.problem()).contains("disk full");
+    writer.submit("ROOM02", "b", "host", 2);
+    retry.done.fail(new IllegalStateException("still full"));
+    Write newer = store.nextWrite();
+    assertThat(newer.document).isEqualTo("b"); // the newer one is retried, not the old one
+    newer.done.complete(1L);
+    Await.result(writer.idle());
+    assertThat(health.problem()).isNull();
+  }
+
+  @Test
+  void aForgottenRoomIsNotWrittenAgainAndRoomsDoNotWaitForEachOther() throws Exception {
+    writer.submit("ROOM03", "a", "host", 1);
+    writer.submit("ROOM04", "x", "host", 1);
+    List<String> rooms = new ArrayList<>(List.of(store.nextWrite().code, store.nextWrite().code));
+    assertThat(rooms).containsExactlyInAnyOrder("ROOM03", "ROOM04"); // both in flight at once
+    writer.submit("ROOM03", "b", "host", 2);
+    writer.forget("ROOM03");
+    assertThat(writer.unwritten("ROOM03")).isNull();
+  }
+
+  private record Write(String code, String document, Promise<Long> done) {}
+
+  /** A memory store whose document writes wait for the test. */
+  private static final class GatedStore implements RoomStore {
+    private final MemoryRoomStore memory = new MemoryRoomStore(10);
+    final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
+
+    Write nextWrite() throws InterruptedException {
+      Write write = writes.poll(10, TimeUnit.SECONDS);
+      assertThat(write).as("a write within 10 s").isNotNull();
+      return write;
+    }
+
+    @Override public String describe() { return "gated memory"; }
+    @Override public Future<List<RoomRecord>> loadRooms() { return memory.loadRooms(); }
+    @Override public Future<Void> saveRoom(RoomRecord room) { return memory.saveRoom(room); }
+    @Override public Future<Void> deleteRoom(String code) { return memory.deleteRoom(code); }
+    @Override public Future<StoredDocument> loadDocument(String code) { return memory.loadDocument(code); }
+    @Override public Future<List<RevisionInfo>> revisions(String code) { return memory.revisions(code); }
+    @Override public Future<StoredDocument> revision(String code, long revision) { return memory.revision(code, revision); }
+    @Override public Future<Void> ping() { return Future.succeededFuture(); }
+    @Override public Future<Void> close() { return Future.succeededFuture(); }
+
+    @Override
+    public Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
+      Promise<Long> done = Promise.promise();
+      writes.add(new Write(code, document, done));
+      return done.future();
+    }
+  }
+}
