@@ -91,8 +91,8 @@ public final class LocalFanout {
    * duplicate of.
    */
   void dispatch(String code, Group group, RoomEvent event) {
-    if (event.document() != null) {
-      documents.offer(code, event.document(), event.stamp());
+    if (event instanceof RoomEvent.Document document) {
+      documents.offer(code, document.document(), document.stamp());
     }
     ByteBuf frame = WireFrames.text(event.frame());
     try {

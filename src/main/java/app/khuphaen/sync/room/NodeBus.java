@@ -94,8 +94,8 @@ final class NodeBus {
 
   /** To this node's members of the room only. */
   void deliverLocally(RoomEvent event) {
-    if (event.isMembership()) {
-      routes.update(event.room(), event.version(), event.nodes());
+    if (event instanceof RoomEvent.Membership membership) {
+      routes.update(event.room(), membership.version(), membership.nodes());
     }
     bus.publish(roomAddress(event.room()), event, LOCAL);
   }

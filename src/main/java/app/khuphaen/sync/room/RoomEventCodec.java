@@ -2,6 +2,7 @@ package app.khuphaen.sync.room;
 
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 
 import java.nio.charset.StandardCharsets;
@@ -9,44 +10,78 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Passes {@link RoomEvent}s by reference on one node. Between nodes: the room, the excluded peer,
- * stamp, version, the room's nodes, then either the frame or, for a document, the document alone (the
- * receiving node re-encodes the frame rather than carrying the document twice).
+ * Passes {@link RoomEvent}s by reference on one node. Between nodes: the room, the kind, then the
+ * kind's fields; a document travels as the document alone (the receiving node re-encodes the frame
+ * rather than carrying the document twice).
  */
 public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> {
   public static final String NAME = "kp-room-event";
+  private static final byte DATA = 1;
+  private static final byte DOCUMENT = 2;
+  private static final byte MEMBERSHIP = 3;
+  private static final byte CLOSING = 4;
+
+  /** Makes every {@link RoomEvent}, whatever its kind, travel with this codec on {@code bus}. */
+  public static void register(EventBus bus) {
+    bus.unregisterCodec(NAME);
+    bus.registerCodec(new RoomEventCodec());
+    bus.codecSelector(body -> body instanceof RoomEvent ? NAME : null);
+  }
 
   @Override
   public void encodeToWire(Buffer buffer, RoomEvent event) {
     writeString(buffer, event.room());
-    writeString(buffer, event.excludePeer());
-    buffer.appendLong(event.stamp());
-    buffer.appendLong(event.version());
-    buffer.appendByte((byte) (event.closesRoom() ? 1 : 0));
-    buffer.appendInt(event.nodes().size());
-    event.nodes().forEach(node -> writeString(buffer, node));
-    writeBytes(buffer, event.document() == null ? event.frame() : event.document().getBytes(StandardCharsets.UTF_8));
+    if (event instanceof RoomEvent.Data data) {
+      buffer.appendByte(DATA);
+      writeString(buffer, data.from());
+      writeBytes(buffer, data.frame());
+    } else if (event instanceof RoomEvent.Document document) {
+      buffer.appendByte(DOCUMENT);
+      writeString(buffer, document.from());
+      buffer.appendLong(document.stamp());
+      writeString(buffer, document.document()); // the receiving node builds the frame again
+    } else if (event instanceof RoomEvent.Membership membership) {
+      buffer.appendByte(MEMBERSHIP);
+      buffer.appendLong(membership.version());
+      buffer.appendInt(membership.nodes().size());
+      membership.nodes().forEach(node -> writeString(buffer, node));
+      writeBytes(buffer, membership.frame());
+    } else {
+      buffer.appendByte(CLOSING);
+      writeBytes(buffer, event.frame());
+    }
   }
 
   @Override
   public RoomEvent decodeFromWire(int start, Buffer buffer) {
     Reader in = new Reader(buffer, start);
     String room = in.string();
-    String exclude = in.string();
-    long stamp = in.longValue();
-    long version = in.longValue();
-    boolean closesRoom = in.byteValue() == 1;
-    int nodeCount = in.intValue();
-    List<String> nodes = new ArrayList<>(nodeCount);
-    for (int i = 0; i < nodeCount; i++) {
-      nodes.add(in.string());
+    byte kind = in.byteValue();
+    switch (kind) {
+      case DATA -> {
+        String from = in.string();
+        return RoomEvent.data(room, from, in.bytes());
+      }
+      case DOCUMENT -> {
+        String from = in.string();
+        long stamp = in.longValue();
+        String document = in.string();
+        return RoomEvent.document(room, from, ServerMessages.documentSyncUtf8(document), document, stamp);
+      }
+      case MEMBERSHIP -> {
+        long version = in.longValue();
+        int nodeCount = in.intValue();
+        List<String> nodes = new ArrayList<>(nodeCount);
+        for (int i = 0; i < nodeCount; i++) {
+          nodes.add(in.string());
+        }
+        return RoomEvent.membership(room, in.bytes(), version, nodes);
+      }
+      case CLOSING -> {
+        return RoomEvent.closing(room, in.bytes());
+      }
+      default -> throw new IllegalStateException("unknown room event kind " + kind);
     }
-    byte[] payload = in.bytes();
-    if (stamp == 0) {
-      return new RoomEvent(room, exclude, payload, null, 0, version, List.copyOf(nodes), closesRoom);
-    }
-    String document = new String(payload, StandardCharsets.UTF_8);
-    return RoomEvent.document(room, exclude, ServerMessages.documentSyncUtf8(document), document, stamp);
   }
 
   @Override

@@ -76,7 +76,8 @@ final class RoomMembers {
             return fanout.add(code, member).map(snapshot);
           })
           .compose(snapshot -> documents.get(code).compose(doc -> {
-            RoomService.Joined joined = new RoomService.Joined(room, snapshot.peers(), snapshot.version(), doc, host);
+            RoomService.Joined joined = new RoomService.Joined(room, snapshot.peers(), snapshot.version(), doc, host,
+                new Seat(this, code, peer.id(), connectionId, fanout, member));
             RoomEvent peerJoined = Relay.membershipEvent(code, ServerMessages.peerJoined(peer), snapshot.version(), snapshot.nodes());
             if (!snapshot.nodeIsNew()) {
               onJoined.accept(joined);

@@ -42,7 +42,8 @@ public final class RoomService {
    * {@code document} carries the stamp of the document it is given: events not newer than these are
    * already known to the joiner.
    */
-  public record Joined(RoomRecord room, List<PeerInfo> peers, long version, DocumentState document, boolean host) {}
+  public record Joined(RoomRecord room, List<PeerInfo> peers, long version, DocumentState document, boolean host,
+                       Seat seat) {}
 
   /** What this node holds, for /health: nothing here may grow once its peers are gone. */
   public record NodeStats(int subscriptions, int documentsInMemory, int queuedWrites) {}
@@ -78,8 +79,7 @@ public final class RoomService {
 
   /** Builds the service and brings back the rooms the store kept, each counting as empty from now. */
   public static Future<RoomService> start(Vertx vertx, Membership membership, Settings settings, RoomStore store) {
-    vertx.eventBus().unregisterDefaultCodec(RoomEvent.class);
-    vertx.eventBus().registerDefaultCodec(RoomEvent.class, new RoomEventCodec());
+    RoomEventCodec.register(vertx.eventBus());
     Future<AsyncMap<String, JsonObject>> rooms = vertx.sharedData().getAsyncMap("kp.rooms");
     Future<AsyncMap<String, JsonObject>> peers = vertx.sharedData().getAsyncMap("kp.presence");
     StoreHealth storeHealth = new StoreHealth();
@@ -158,20 +158,13 @@ public final class RoomService {
 
   // ---- who is in them (sessions) ----
 
-  /** See {@link RoomMembers#join}: {@code onJoined} writes the joiner's answers under the room's lock. */
+  /**
+   * See {@link RoomMembers#join}: {@code onJoined} writes the joiner's answers under the room's lock;
+   * the {@link Seat} it gets is how the socket leaves again.
+   */
   public Future<Joined> join(String code, PeerInfo peer, String hostKey, String connectionId, LocalFanout fanout,
                              RoomMember member, Consumer<Joined> onJoined) {
     return members.join(code, peer, hostKey, connectionId, fanout, member, onJoined);
-  }
-
-  /** Removes one socket of a peer; the room hears peer_left when it was the peer's last socket. */
-  public Future<Void> leave(String code, String peerId, String connectionId, LocalFanout fanout, RoomMember member) {
-    return members.leave(code, peerId, connectionId, fanout, member);
-  }
-
-  /** The room was deleted: this socket is out of it. Its own event loop only. */
-  public void evicted(String code, LocalFanout fanout, RoomMember member) {
-    members.evicted(code, fanout, member);
   }
 
   // ---- their frames ----

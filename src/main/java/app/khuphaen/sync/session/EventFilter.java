@@ -25,11 +25,11 @@ final class EventFilter {
   /** Whether the client needs {@code event}; a document, even its own, counts as known from here on. */
   boolean wants(RoomEvent event) {
     boolean wanted = true;
-    if (event.isMembership()) {
-      wanted = event.version() > joinedVersion;
-    } else if (event.document() != null) {
-      wanted = event.stamp() > documentStamp;
-      documentStamp = Math.max(documentStamp, event.stamp());
+    if (event instanceof RoomEvent.Membership membership) {
+      wanted = membership.version() > joinedVersion;
+    } else if (event instanceof RoomEvent.Document document) {
+      wanted = document.stamp() > documentStamp;
+      documentStamp = Math.max(documentStamp, document.stamp());
     }
     return wanted && event.isFor(peerId);
   }

@@ -15,6 +15,7 @@ import app.khuphaen.sync.room.RoomEvent;
 import app.khuphaen.sync.room.RoomMember;
 import app.khuphaen.sync.room.RoomRefusal;
 import app.khuphaen.sync.room.RoomService;
+import app.khuphaen.sync.room.Seat;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -63,6 +64,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   private Future<Void> tail = DONE;
   private State state = State.OUTSIDE;
   private String roomCode;
+  private Seat seat; // while joined
   private String peerId;
   private boolean host;
   private EventFilter known; // set once joined
@@ -163,8 +165,9 @@ public final class Session implements RoomMember, PeerSocket.Listener {
 
   /** Takes ownership of {@code frame}: sent when the client still needs it ({@link EventFilter}). */
   private void handleEvent(RoomEvent event, ByteBuf frame) {
-    if (event.closesRoom()) { // the room was deleted: the client is told so, and is out of it
-      rooms.evicted(roomCode, fanout, this);
+    if (event instanceof RoomEvent.Closing) { // the room was deleted: the client is told so, and is out of it
+      seat.evicted();
+      seat = null;
       state = State.OUTSIDE;
       roomCode = null;
       send(frame);
@@ -264,6 +267,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
           peerId = me.id();
           return rooms.join(code, me, join.hostKey(), connectionId, fanout, this, joined -> {
             roomCode = code;
+            seat = joined.seat();
             host = joined.host();
             // its own peer_joined is written here, right after its answers, so that nothing the others
             // send once they know of the join can come between; the room's copy of it is dropped
@@ -295,10 +299,12 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     }
     String code = roomCode;
     String peer = peerId;
+    Seat leaving = seat;
     state = State.OUTSIDE;
     roomCode = null;
+    seat = null;
     host = false;
-    return rooms.leave(code, peer, connectionId, fanout, this)
+    return leaving.leave()
         .recover(err -> {
           log.warn("room={} peer={} leave failed: {}", code, peer, err.toString());
           return DONE;

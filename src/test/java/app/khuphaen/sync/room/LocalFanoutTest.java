@@ -42,7 +42,7 @@ class LocalFanoutTest {
 
   @Test
   void membersShareOneConsumerEachEventReachesAllOfThemAndTheLastLeaveUnsubscribes() throws Exception {
-    vertx.eventBus().registerDefaultCodec(RoomEvent.class, new RoomEventCodec());
+    RoomEventCodec.register(vertx.eventBus());
     Documents documents = Await.result(Documents.start(vertx, new MemoryRoomStore(10),
         new DocumentWriter(vertx, new MemoryRoomStore(10), new StoreHealth()), "n1", () -> List.of("n1"), 1 << 20));
     Context loop = vertx.getOrCreateContext();

@@ -23,35 +23,43 @@ class RoomEventCodecTest {
   void dataKeepsItsRoomSenderAndFrame() {
     byte[] frame = ServerMessages.dataUtf8("พี่", "สวัสดี 👋");
     RoomEvent decoded = roundTrip(RoomEvent.data("ROOM01", "พี่", frame));
-    assertThat(decoded.room()).isEqualTo("ROOM01");
-    assertThat(decoded.excludePeer()).isEqualTo("พี่");
-    assertThat(decoded.frame()).isEqualTo(frame);
-    assertThat(decoded.isMembership()).isFalse();
-    assertThat(decoded.nodes()).isEmpty();
+    assertThat(decoded).isInstanceOf(RoomEvent.Data.class);
+    RoomEvent.Data data = (RoomEvent.Data) decoded;
+    assertThat(data.room()).isEqualTo("ROOM01");
+    assertThat(data.from()).isEqualTo("พี่");
+    assertThat(data.frame()).isEqualTo(frame);
+    assertThat(data.isFor("พี่")).isFalse();
+    assertThat(data.isFor("other")).isTrue();
   }
 
   @Test
   void membershipCarriesItsVersionAndTheRoomsNodes() {
     byte[] frame = "{\"type\":\"peer_left\",\"peer_id\":\"a\"}".getBytes(StandardCharsets.UTF_8);
     RoomEvent decoded = roundTrip(RoomEvent.membership("ROOM01", frame, 42, List.of("node-a", "node-b")));
-    assertThat(decoded.version()).isEqualTo(42);
-    assertThat(decoded.nodes()).containsExactly("node-a", "node-b");
-    assertThat(decoded.excludePeer()).isNull();
-    assertThat(decoded.frame()).isEqualTo(frame);
+    assertThat(decoded).isInstanceOf(RoomEvent.Membership.class);
+    RoomEvent.Membership membership = (RoomEvent.Membership) decoded;
+    assertThat(membership.version()).isEqualTo(42);
+    assertThat(membership.nodes()).containsExactly("node-a", "node-b");
+    assertThat(membership.isFor("anyone")).isTrue();
+    assertThat(membership.frame()).isEqualTo(frame);
   }
 
   @Test
   void aDocumentTravelsOnceAndItsFrameIsRebuilt() {
     String document = "{\"tasks\":[\"ไทย\",\"\\\"quoted\\\"\"]}";
     RoomEvent decoded = roundTrip(RoomEvent.document("ROOM01", "host", ServerMessages.documentSyncUtf8(document), document, 99));
-    assertThat(decoded.document()).isEqualTo(document);
-    assertThat(decoded.stamp()).isEqualTo(99);
-    assertThat(decoded.frame()).isEqualTo(ServerMessages.documentSyncUtf8(document));
+    assertThat(decoded).isInstanceOf(RoomEvent.Document.class);
+    RoomEvent.Document sync = (RoomEvent.Document) decoded;
+    assertThat(sync.document()).isEqualTo(document);
+    assertThat(sync.stamp()).isEqualTo(99);
+    assertThat(sync.from()).isEqualTo("host");
+    assertThat(sync.frame()).isEqualTo(ServerMessages.documentSyncUtf8(document));
   }
 
   @Test
-  void closingKeepsItsFlag() {
+  void closingStaysClosing() {
     RoomEvent decoded = roundTrip(RoomEvent.closing("ROOM01", new byte[] {'{', '}'}));
-    assertThat(decoded.closesRoom()).isTrue();
+    assertThat(decoded).isInstanceOf(RoomEvent.Closing.class);
+    assertThat(decoded.frame()).containsExactly('{', '}');
   }
 }
