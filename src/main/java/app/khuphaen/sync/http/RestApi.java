@@ -9,7 +9,6 @@ import app.khuphaen.sync.room.RoomService;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.room.RoomRefusal;
 import app.khuphaen.sync.store.StoreException;
-import app.khuphaen.sync.store.StoredDocument;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -25,8 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -68,11 +65,7 @@ public final class RestApi {
     // false: no file uploads, so no upload folder made in the working directory
     router.post("/api/rooms").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::createRoom);
     router.get("/api/rooms/:room_code").handler(this::roomInfo);
-    router.get("/api/rooms/:room_code/document").handler(this::storedDocument);
-    router.get("/api/rooms/:room_code/revisions").handler(this::revisions);
-    router.get("/api/rooms/:room_code/revisions/:rev").handler(this::revision);
-    router.delete("/api/rooms/:room_code").handler(this::deleteRoom);
-    router.post("/api/rooms/:room_code/revisions/:rev/restore").handler(this::restoreRevision);
+    new HostAndBackupApi(rooms).addRoutes(router);
     router.errorHandler(404, ctx -> Json.fail(ctx, 404, ErrorMessages.NOT_FOUND));
     router.errorHandler(405, ctx -> Json.fail(ctx, 405, ErrorMessages.METHOD_NOT_ALLOWED));
     router.errorHandler(400, ctx -> {
@@ -200,104 +193,8 @@ public final class RestApi {
         .onFailure(err -> failRoomRequest(ctx, err));
   }
 
-  /** {@code GET /api/rooms/:room_code/document}: the latest stored revision, its number in ETag. */
-  private void storedDocument(RoutingContext ctx) {
-    String code = roomCode(ctx);
-    if (code == null) {
-      return;
-    }
-    rooms.storedDocument(code)
-        .onSuccess(doc -> sendDocument(ctx, doc))
-        .onFailure(err -> failRoomRequest(ctx, err));
-  }
-
-  private void revisions(RoutingContext ctx) {
-    String code = roomCode(ctx);
-    if (code == null) {
-      return;
-    }
-    rooms.revisions(code)
-        .onSuccess(list -> {
-          JsonArray revisions = new JsonArray();
-          list.forEach(r -> revisions.add(new JsonObject()
-              .put("revision", r.revision())
-              .put("size", r.size())
-              .put("written_by", r.writtenBy())
-              .put("written_at", Timestamps.format(r.writtenAt()))));
-          Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code).put("revisions", revisions));
-        })
-        .onFailure(err -> failRoomRequest(ctx, err));
-  }
-
-  private void revision(RoutingContext ctx) {
-    String code = roomCode(ctx);
-    Long revision = code == null ? null : revisionNumber(ctx);
-    if (revision == null) {
-      return;
-    }
-    rooms.revision(code, revision)
-        .onSuccess(doc -> sendDocument(ctx, doc))
-        .onFailure(err -> failRoomRequest(ctx, err));
-  }
-
-  /** {@code DELETE /api/rooms/:room_code} with {@code Authorization: Bearer <host_key>}. */
-  private void deleteRoom(RoutingContext ctx) {
-    String code = roomCode(ctx);
-    if (code == null) {
-      return;
-    }
-    rooms.delete(code, bearer(ctx))
-        .onSuccess(v -> Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code)))
-        .onFailure(err -> failRoomRequest(ctx, err));
-  }
-
-  /** {@code POST /api/rooms/:room_code/revisions/:rev/restore} with {@code Authorization: Bearer <host_key>}. */
-  private void restoreRevision(RoutingContext ctx) {
-    String code = roomCode(ctx);
-    Long revision = code == null ? null : revisionNumber(ctx);
-    if (revision == null) {
-      return;
-    }
-    rooms.restoreRevision(code, revision, bearer(ctx))
-        .onSuccess(doc -> {
-          if (doc == null) {
-            Json.fail(ctx, 404, ErrorMessages.NO_SUCH_REVISION);
-          } else {
-            Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code).put("restored_revision", revision));
-          }
-        })
-        .onFailure(err -> failRoomRequest(ctx, err));
-  }
-
-  /** The {@code :rev} of the path; null (and a 400 sent) when it is not a whole number. */
-  private static Long revisionNumber(RoutingContext ctx) {
-    try {
-      return Long.parseLong(ctx.pathParam("rev"));
-    } catch (NumberFormatException e) {
-      Json.fail(ctx, 400, ErrorMessages.INVALID_REVISION);
-      return null;
-    }
-  }
-
-  private static String bearer(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-  }
-
-  private static void sendDocument(RoutingContext ctx, StoredDocument doc) {
-    if (doc == null) {
-      Json.fail(ctx, 404, ErrorMessages.NO_DOCUMENT);
-      return;
-    }
-    ctx.response()
-        .putHeader("Content-Type", "application/json; charset=utf-8")
-        .putHeader("ETag", "\"" + doc.revision() + "\"")
-        .putHeader("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(doc.writtenAt().atZone(ZoneOffset.UTC)))
-        .end(doc.document());
-  }
-
   /** The room code of the path, normalized; null (and a 404 sent) when it cannot name a room. */
-  private static String roomCode(RoutingContext ctx) {
+  static String roomCode(RoutingContext ctx) {
     String raw = ctx.pathParam("room_code");
     if (!Identifiers.isValidRoomCode(raw)) {
       Json.fail(ctx, 404, ErrorMessages.ROOM_NOT_FOUND);
@@ -306,7 +203,7 @@ public final class RestApi {
     return Identifiers.normalizeRoomCode(raw);
   }
 
-  private static void failRoomRequest(RoutingContext ctx, Throwable err) {
+  static void failRoomRequest(RoutingContext ctx, Throwable err) {
     if (err instanceof RoomRefusal refusal) {
       Json.fail(ctx, refusal.reason.httpStatus, refusal.reason.message);
     } else if (err instanceof StoreException || err instanceof java.sql.SQLException) {

@@ -19,14 +19,11 @@ import app.khuphaen.sync.room.Seat;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -57,9 +54,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   private final boolean hostAuthRequired;
   private final String connectionId;
   private final MessageRate rate;
-  private record Held(RoomEvent event, ByteBuf frame) {}
-
-  private final List<Held> held = new ArrayList<>();
+  private final HeldEvents held = new HeldEvents();
   private final Promise<Void> closed = Promise.promise();
   private Future<Void> tail = DONE;
   private State state = State.OUTSIDE;
@@ -157,7 +152,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   @Override
   public void onEvent(RoomEvent event, ByteBuf frame) {
     if (state == State.JOINING) {
-      held.add(new Held(event, frame.retainedDuplicate())); // sorted out once the join is answered
+      held.hold(event, frame); // sorted out once the join is answered
     } else if (state == State.JOINED) {
       handleEvent(event, frame.retainedDuplicate());
     }
@@ -246,17 +241,9 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   }
 
   private Future<Void> join(ClientMessage.Join join) {
-    if (!Identifiers.isValidPeerId(join.peerId())) {
-      send(ServerMessages.invalidFormat(Identifiers.INVALID_PEER_ID));
-      return DONE;
-    }
-    if (join.metadataTooLarge()
-        || join.metadata() != null && utf8Length(Json.encode(join.metadata())) > limits.maxMetadataBytes()) {
-      send(ServerMessages.error(ErrorMessages.metadataTooLarge(limits.maxMetadataBytes())));
-      return DONE;
-    }
-    if (!Identifiers.isValidRoomCode(join.roomCode())) {
-      send(ServerMessages.error(ErrorMessages.ROOM_NOT_FOUND));
+    String refusal = join.refusal(limits.maxMetadataBytes());
+    if (refusal != null) {
+      send(refusal);
       return DONE;
     }
     String code = Identifiers.normalizeRoomCode(join.roomCode());
@@ -279,16 +266,14 @@ public final class Session implements RoomMember, PeerSocket.Listener {
             }
             send(ServerMessages.peerJoined(me));
             state = State.JOINED;
-            held.forEach(h -> handleEvent(h.event(), h.frame()));
-            held.clear(); // each frame was sent or released
+            held.replay(this::handleEvent);
           });
         })
         .<Void>mapEmpty()
         .recover(err -> {
           state = State.OUTSIDE;
           peerId = null;
-          held.forEach(h -> h.frame().release());
-          held.clear();
+          held.drop();
           return refused(err);
         });
   }
