@@ -115,8 +115,8 @@ public final class DocumentWriter {
       if (ar.succeeded()) {
         health.succeeded();
         current.backoffMs = FIRST_BACKOFF_MS;
-        if (ar.result() > 0) {
-          log.debug("room={} document revision {} stored", code, ar.result());
+        if (ar.result() instanceof SaveOutcome.Stored stored) {
+          log.debug("room={} document revision {} stored", code, stored.revision());
         }
         writeNext(code);
       } else {

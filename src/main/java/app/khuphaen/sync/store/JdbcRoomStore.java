@@ -153,10 +153,10 @@ public final class JdbcRoomStore implements RoomStore {
   }
 
   @Override
-  public Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
+  public Future<SaveOutcome> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
     return inTransaction(c -> {
       if (!roomExists(c, code)) {
-        return ROOM_GONE; // removed meanwhile (idle sweep): nothing to keep
+        return SaveOutcome.ROOM_GONE; // removed meanwhile (idle sweep): nothing to keep
       }
       long revision = 1;
       try (PreparedStatement st = c.prepareStatement(
@@ -165,7 +165,7 @@ public final class JdbcRoomStore implements RoomStore {
         try (ResultSet rs = st.executeQuery()) {
           if (rs.next()) {
             if (rs.getLong(2) > stamp) {
-              return SUPERSEDED; // another node stored a newer sync
+              return SaveOutcome.SUPERSEDED; // another node stored a newer sync
             }
             revision = rs.getLong(1) + 1;
           }
@@ -187,7 +187,7 @@ public final class JdbcRoomStore implements RoomStore {
         st.setLong(2, revision - keep);
         st.executeUpdate();
       }
-      return revision;
+      return (SaveOutcome) new SaveOutcome.Stored(revision);
     });
   }
 

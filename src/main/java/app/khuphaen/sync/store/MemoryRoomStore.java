@@ -45,22 +45,22 @@ public final class MemoryRoomStore implements RoomStore {
   }
 
   @Override
-  public Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
+  public Future<SaveOutcome> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
     if (!rooms.containsKey(code)) {
-      return Future.succeededFuture(ROOM_GONE);
+      return Future.succeededFuture(SaveOutcome.ROOM_GONE);
     }
     List<StoredDocument> kept = documents.computeIfAbsent(code, k -> new ArrayList<>());
     synchronized (kept) {
       StoredDocument latest = kept.isEmpty() ? null : kept.get(kept.size() - 1);
       if (latest != null && latest.stamp() > stamp) {
-        return Future.succeededFuture(SUPERSEDED);
+        return Future.succeededFuture(SaveOutcome.SUPERSEDED);
       }
       long revision = latest == null ? 1 : latest.revision() + 1;
       kept.add(new StoredDocument(revision, document, writtenBy, writtenAt, stamp));
       while (kept.size() > keep) {
         kept.remove(0);
       }
-      return Future.succeededFuture(revision);
+      return Future.succeededFuture(new SaveOutcome.Stored(revision));
     }
   }
 

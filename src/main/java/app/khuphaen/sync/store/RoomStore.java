@@ -24,17 +24,11 @@ public interface RoomStore {
   /** Deletes the room and all its revisions. */
   Future<Void> deleteRoom(String code);
 
-  /** {@link #saveDocument}'s answer when the room no longer exists. */
-  long ROOM_GONE = -1;
-  /** {@link #saveDocument}'s answer when a document with a newer stamp is stored already. */
-  long SUPERSEDED = 0;
-
   /**
    * Stores a new revision as the room's latest document, unless the latest stored one has a newer
-   * stamp, and drops revisions beyond the newest kept. Answers the new revision number, or
-   * {@link #ROOM_GONE} or {@link #SUPERSEDED}.
+   * stamp, and drops revisions beyond the newest kept.
    */
-  Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp);
+  Future<SaveOutcome> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp);
 
   /** The latest revision, or null when the room has no document. */
   Future<StoredDocument> loadDocument(String code);

@@ -42,10 +42,10 @@ class DocumentWriterTest {
     writer.submit("ROOM01", "b", "host", 2);
     writer.submit("ROOM01", "c", "host", 3);
     assertThat(writer.unwritten("ROOM01")).isEqualTo(new DocumentState("c", 3));
-    first.done.complete(1L);
+    first.done.complete(new SaveOutcome.Stored(1));
     Write second = store.nextWrite();
     assertThat(second.document).isEqualTo("c"); // "b" was never written
-    second.done.complete(2L);
+    second.done.complete(new SaveOutcome.Stored(2));
     Await.result(writer.idle());
     assertThat(writer.unwritten("ROOM01")).isNull();
     assertThat(writer.queued()).isZero();
@@ -63,7 +63,7 @@ class DocumentWriterTest {
     retry.done.fail(new IllegalStateException("still full"));
     Write newer = store.nextWrite();
     assertThat(newer.document).isEqualTo("b"); // the newer one is retried, not the old one
-    newer.done.complete(1L);
+    newer.done.complete(new SaveOutcome.Stored(1));
     Await.result(writer.idle());
     assertThat(health.problem()).isNull();
   }
@@ -79,7 +79,7 @@ class DocumentWriterTest {
     assertThat(writer.unwritten("ROOM03")).isNull();
   }
 
-  private record Write(String code, String document, Promise<Long> done) {}
+  private record Write(String code, String document, Promise<SaveOutcome> done) {}
 
   /** A memory store whose document writes wait for the test. */
   private static final class GatedStore implements RoomStore {
@@ -103,8 +103,8 @@ class DocumentWriterTest {
     @Override public Future<Void> close() { return Future.succeededFuture(); }
 
     @Override
-    public Future<Long> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
-      Promise<Long> done = Promise.promise();
+    public Future<SaveOutcome> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
+      Promise<SaveOutcome> done = Promise.promise();
       writes.add(new Write(code, document, done));
       return done.future();
     }
