@@ -42,6 +42,14 @@ class RestApiTest extends ServerTest {
   }
 
   @Test
+  void livenessAndReadinessForOrchestrators() {
+    assertThat(server.http.get("/health/live").json().getString("status")).isEqualTo("live");
+    Http.Response ready = server.http.get("/health/ready");
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().getString("status")).isEqualTo("ready");
+  }
+
+  @Test
   void createsRoomWithGeneratedCodeAndHostId() {
     Http.Response response = server.http.post("/api/rooms", null);
     assertThat(response.status()).isEqualTo(200);

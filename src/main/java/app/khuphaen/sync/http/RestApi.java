@@ -62,6 +62,8 @@ public final class RestApi {
     router.route().handler(cors);
     router.get("/").handler(this::info);
     router.get("/health").handler(this::health);
+    router.get("/health/live").handler(ctx -> Json.send(ctx, 200, new JsonObject().put("status", "live")));
+    router.get("/health/ready").handler(this::ready);
     // false: no file uploads, so no upload folder made in the working directory
     router.post("/api/rooms").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::createRoom);
     router.get("/api/rooms/:room_code").handler(this::roomInfo);
@@ -112,6 +114,21 @@ public final class RestApi {
           .put("queued_writes", stats.queuedWrites())
           .put("version", Version.VERSION)
           .put("timestamp", Timestamps.format(Instant.now()));
+      if (reason != null) {
+        body.put("reason", reason);
+      }
+      Json.send(ctx, reason == null ? 200 : 503, body);
+    });
+  }
+
+  /**
+   * For orchestrators: ready when the store answers and, in a cluster, this node is part of it (the
+   * same conditions as /health's "healthy", without the counts).
+   */
+  private void ready(RoutingContext ctx) {
+    rooms.problem().onComplete(ar -> {
+      String reason = ar.failed() ? Errors.rootMessage(ar.cause()) : ar.result();
+      JsonObject body = new JsonObject().put("status", reason == null ? "ready" : "not ready");
       if (reason != null) {
         body.put("reason", reason);
       }

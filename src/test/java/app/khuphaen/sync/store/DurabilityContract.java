@@ -171,6 +171,10 @@ abstract class DurabilityContract {
         Http.Response unhealthy = awaitStatus(server, "/health", 503);
         assertThat(unhealthy.json().getString("status")).isEqualTo("unhealthy");
         assertThat(unhealthy.json().getString("reason")).isNotBlank();
+        Http.Response notReady = server.http.get("/health/ready");
+        assertThat(notReady.status()).isEqualTo(503);
+        assertThat(notReady.json().getString("reason")).isNotBlank();
+        assertThat(server.http.get("/health/live").status()).isEqualTo(200); // serving all the same
         try (WsClient elsewhere = server.connect()) {
           elsewhere.send(Messages.join("OTHER1", "p", false));
           if (readsFailDuringOutage()) {
@@ -192,6 +196,7 @@ abstract class DurabilityContract {
       }
       awaitStored(server, "OUTAGE", "during the outage 5");
       awaitStatus(server, "/health", 200);
+      assertThat(server.http.get("/health/ready").json().getString("status")).isEqualTo("ready");
     }
   }
 
