@@ -10,14 +10,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import sun.misc.Signal;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Entry point: {@code java -jar khu-phaen-sync.jar [--config FILE]}. Reads the settings, starts the
- * server, and on SIGTERM or SIGINT stops it gracefully and exits 0.
+ * Entry point: {@code java -jar khu-phaen-sync.jar [--config FILE] [--check-config] [--help] [--version]}
+ * ({@link CommandLineOptions}). Reads the settings, starts the server, and on SIGTERM or SIGINT stops
+ * it gracefully and exits 0.
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -32,13 +34,27 @@ public final class Main {
     // multi-MB document is allocated on its own either way). docs/performance.md has the figures.
     defaultProperty("io.netty.jfr.enabled", "false");
     defaultProperty("io.netty.allocator.maxOrder", "7");
-    String configFile;
+    CommandLineOptions cli = new CommandLineOptions();
+    CommandLine parser = CommandLineOptions.parser(cli);
     try {
-      configFile = configFile(args);
-    } catch (ConfigException e) {
-      log.error(e.getMessage());
+      parser.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      log.error("{} (java -jar khu-phaen-sync.jar --help lists the options)", e.getMessage());
       System.exit(2);
       return;
+    }
+    if (parser.isUsageHelpRequested()) {
+      parser.usage(System.out);
+      System.out.print(CommandLineOptions.settingsHelp());
+      System.exit(0);
+    }
+    if (parser.isVersionHelpRequested()) {
+      parser.printVersionHelp(System.out);
+      System.exit(0);
+    }
+    String configFile = cli.configFile();
+    if (cli.checkConfig) {
+      System.exit(checkConfig(configFile));
     }
     Node node = null;
     SyncServer server;
@@ -96,19 +112,22 @@ public final class Main {
     }
   }
 
-  /** {@code --config FILE} wins over {@code CONFIG_FILE}; null means the default file. */
-  static String configFile(String[] args) {
-    String file = System.getenv(SettingsLoader.CONFIG_FILE_ENV);
-    for (int i = 0; i < args.length; i++) {
-      if ("--config".equals(args[i]) && i + 1 < args.length) {
-        file = args[++i];
-      } else if (args[i].startsWith("--config=")) {
-        file = args[i].substring("--config=".length());
-      } else {
-        throw new ConfigException("Unknown argument: " + args[i] + " (usage: java -jar khu-phaen-sync.jar [--config FILE])");
-      }
+  /** {@code --check-config}: the effective settings on standard output, or the one-line error. */
+  private static int checkConfig(String configFile) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      SettingsLoader.effective(vertx, configFile).await(30, TimeUnit.SECONDS)
+          .forEach((name, value) -> System.out.println(name + "=" + value));
+      return 0;
+    } catch (ConfigException e) {
+      log.error(e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      log.error("{}", e.getMessage());
+      return 1;
+    } finally {
+      vertx.close();
     }
-    return file == null || file.isBlank() ? null : file;
   }
 
   private static void setLogLevel(Settings settings) {

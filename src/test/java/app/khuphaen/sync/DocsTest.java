@@ -1,5 +1,6 @@
 package app.khuphaen.sync;
 
+import app.khuphaen.sync.config.Setting;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.ErrorMessages;
@@ -25,17 +26,27 @@ class DocsTest {
   private static final Pattern NAME = Pattern.compile("`([A-Z][A-Z0-9_]+)`");
 
   @Test
-  void theReadmeSettingsTableListsEverySettingAndNothingElse() throws Exception {
+  void theReadmeSettingsTableListsEverySettingWithItsDefaultAndNothingElse() throws Exception {
     Set<String> inTable = new TreeSet<>();
     for (String line : Files.readAllLines(Path.of("README.md"))) {
       if (line.startsWith("| `")) {
-        Matcher names = NAME.matcher(line.substring(0, line.indexOf('|', 1)));
+        String[] cells = line.split("\\|");
+        Matcher names = NAME.matcher(cells[1]);
         while (names.find()) {
-          inTable.add(names.group(1));
+          Setting setting = Setting.valueOf(names.group(1));
+          inTable.add(setting.name());
+          if (setting.defaultValue() != null) {
+            assertThat(cells[2]).as("default of %s", setting).contains("`" + setting.defaultValue() + "`");
+          }
         }
       }
     }
-    assertThat(inTable).isEqualTo(settingNames());
+    assertThat(inTable).isEqualTo(catalogNames());
+  }
+
+  @Test
+  void everySettingsNameIsInTheCatalog() throws Exception {
+    assertThat(settingNames()).isEqualTo(catalogNames());
   }
 
   @Test
@@ -59,6 +70,14 @@ class DocsTest {
       found++;
     }
     assertThat(found).isGreaterThanOrEqualTo(6);
+  }
+
+  private static Set<String> catalogNames() {
+    Set<String> names = new TreeSet<>();
+    for (Setting setting : Setting.values()) {
+      names.add(setting.name());
+    }
+    return names;
   }
 
   private static Set<String> settingNames() throws IllegalAccessException {

@@ -1,5 +1,6 @@
 package app.khuphaen.sync;
 
+import app.khuphaen.sync.config.Setting;
 import app.khuphaen.sync.support.Await;
 import app.khuphaen.sync.support.Http;
 import app.khuphaen.sync.support.Messages;
@@ -142,6 +143,43 @@ class ProcessIT {
       assertThat(server.output())
           .contains("Invalid setting PORT=eighty: expected a whole number from 0 to 65535")
           .doesNotContain("Exception")
+          .doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void helpListsEverySettingAndStartsNothing() throws Exception {
+    try (ServerProcess help = ServerProcess.start(workDir, Map.of("PORT", "eighty"), "--help")) {
+      assertThat(help.awaitExit(30)).isZero();
+      assertThat(help.output()).contains("--config", "--check-config", "--version")
+          .doesNotContain("listening on").doesNotContain("Invalid setting");
+      for (Setting setting : Setting.values()) {
+        assertThat(help.output()).contains(setting.name());
+      }
+      assertThat(help.output()).contains("MAX_MESSAGE_BYTES (default 4194304)");
+    }
+    try (ServerProcess version = ServerProcess.start(workDir, Map.of(), "--version")) {
+      assertThat(version.awaitExit(30)).isZero();
+      assertThat(version.output()).startsWith("Khu Phaen Sync Server ");
+    }
+    try (ServerProcess unknown = ServerProcess.start(workDir, Map.of(), "--frobnicate")) {
+      assertThat(unknown.awaitExit(30)).isEqualTo(2);
+      assertThat(unknown.output()).contains("--frobnicate").contains("--help");
+    }
+  }
+
+  @Test
+  void checkConfigPrintsTheEffectiveSettingsWithoutSecretsOrSaysWhatIsWrong() throws Exception {
+    Map<String, String> env = Map.of("PORT", "4567", "DATABASE_URL", "postgres://kp:s3cret@db.example.org:5432/kp");
+    try (ServerProcess check = ServerProcess.start(workDir, env, "--check-config")) {
+      assertThat(check.awaitExit(30)).isZero();
+      assertThat(check.output())
+          .contains("PORT=4567", "MAX_MESSAGE_BYTES=4194304", "DATABASE_URL=postgresql://kp@db.example.org:5432/kp")
+          .doesNotContain("s3cret").doesNotContain("listening on");
+    }
+    try (ServerProcess bad = ServerProcess.start(workDir, Map.of("PORT", "eighty"), "--check-config")) {
+      assertThat(bad.awaitExit(30)).isEqualTo(1);
+      assertThat(bad.output()).contains("Invalid setting PORT=eighty: expected a whole number from 0 to 65535")
           .doesNotContain("\tat ");
     }
   }

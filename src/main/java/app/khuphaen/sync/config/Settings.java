@@ -120,16 +120,16 @@ public record Settings(
           + ": a cluster needs the shared PostgreSQL store; set DATABASE_URL=postgres://user:password@host:port/database");
     }
     return new Settings(
-        (int) integer(config, PORT, 3001, 0, 65_535),
-        integer(config, ROOM_IDLE_TIMEOUT_SECONDS, 3600, 0, Long.MAX_VALUE / 1000),
-        integer(config, SWEEP_INTERVAL_SECONDS, 60, 1, 86_400),
+        (int) integer(config, PORT, 0, 65_535),
+        integer(config, ROOM_IDLE_TIMEOUT_SECONDS, 0, Long.MAX_VALUE / 1000),
+        integer(config, SWEEP_INTERVAL_SECONDS, 1, 86_400),
         logLevel(config),
-        (int) integer(config, MAX_MESSAGE_BYTES, 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        (int) integer(config, MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE),
         bool(config, WS_COMPRESSION),
         store,
-        dataDir == null ? "data" : dataDir,
+        dataDir == null ? Setting.DATA_DIR.defaultValue() : dataDir,
         databaseUrl,
-        (int) integer(config, DOCUMENT_REVISIONS, 10, 1, 1000),
+        (int) integer(config, DOCUMENT_REVISIONS, 1, 1000),
         cluster,
         limits(config),
         http(config),
@@ -137,40 +137,40 @@ public record Settings(
   }
 
   private static Limits limits(JsonObject config) {
-    int ping = (int) integer(config, WS_PING_INTERVAL_SECONDS, 30, 1, 3600);
-    int idle = (int) integer(config, WS_IDLE_TIMEOUT_SECONDS, 75, 2, 86_400);
+    int ping = (int) integer(config, WS_PING_INTERVAL_SECONDS, 1, 3600);
+    int idle = (int) integer(config, WS_IDLE_TIMEOUT_SECONDS, 2, 86_400);
     if (idle <= ping) {
       throw new ConfigException("Invalid setting WS_IDLE_TIMEOUT_SECONDS=" + idle
           + ": expected more than WS_PING_INTERVAL_SECONDS (" + ping + "), or live clients would be closed");
     }
     return new Limits(
-        (int) integer(config, MAX_METADATA_BYTES, 4 * 1024, 0, Integer.MAX_VALUE),
-        (int) integer(config, MAX_DATA_BYTES, 1024 * 1024, 1, Integer.MAX_VALUE),
-        (int) integer(config, MAX_PEERS_PER_ROOM, 100, 1, 1_000_000),
-        (int) integer(config, MAX_ROOMS, 10_000, 1, 100_000_000),
-        (int) integer(config, MAX_CONNECTIONS_PER_IP, 50, 1, 1_000_000),
-        (int) integer(config, MESSAGE_RATE_PER_SECOND, 1000, 1, 10_000_000),
-        (int) integer(config, MESSAGE_BURST, 2000, 1, 10_000_000),
-        (int) integer(config, OUTBOUND_QUEUE_BYTES, 16 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        (int) integer(config, MAX_METADATA_BYTES, 0, Integer.MAX_VALUE),
+        (int) integer(config, MAX_DATA_BYTES, 1, Integer.MAX_VALUE),
+        (int) integer(config, MAX_PEERS_PER_ROOM, 1, 1_000_000),
+        (int) integer(config, MAX_ROOMS, 1, 100_000_000),
+        (int) integer(config, MAX_CONNECTIONS_PER_IP, 1, 1_000_000),
+        (int) integer(config, MESSAGE_RATE_PER_SECOND, 1, 10_000_000),
+        (int) integer(config, MESSAGE_BURST, 1, 10_000_000),
+        (int) integer(config, OUTBOUND_QUEUE_BYTES, 1024, Integer.MAX_VALUE),
         ping,
         idle,
         // deeper than a few hundred levels, the JSON decoder's recursion would exhaust a thread's stack
-        (int) integer(config, MAX_NESTING_DEPTH, 64, 1, 256),
-        (int) integer(config, RATE_ABUSE_WINDOW_SECONDS, 10, 1, 3600),
-        integer(config, BUFFER_BUDGET_BYTES, 32 * 1024 * 1024, 64 * 1024, Long.MAX_VALUE),
-        integer(config, DOCUMENT_MEMORY_BYTES, 8 * 1024 * 1024, 0, Long.MAX_VALUE));
+        (int) integer(config, MAX_NESTING_DEPTH, 1, 256),
+        (int) integer(config, RATE_ABUSE_WINDOW_SECONDS, 1, 3600),
+        integer(config, BUFFER_BUDGET_BYTES, 64 * 1024, Long.MAX_VALUE),
+        integer(config, DOCUMENT_MEMORY_BYTES, 0, Long.MAX_VALUE));
   }
 
   private static Http http(JsonObject config) {
     return new Http(
-        (int) integer(config, HTTP_HEADER_TIMEOUT_SECONDS, 10, 1, 3600),
-        (int) integer(config, HTTP_IDLE_TIMEOUT_SECONDS, 60, 1, 86_400),
-        (int) integer(config, MAX_HTTP_CONNECTIONS_PER_IP, 256, 1, 1_000_000));
+        (int) integer(config, HTTP_HEADER_TIMEOUT_SECONDS, 1, 3600),
+        (int) integer(config, HTTP_IDLE_TIMEOUT_SECONDS, 1, 86_400),
+        (int) integer(config, MAX_HTTP_CONNECTIONS_PER_IP, 1, 1_000_000));
   }
 
   private static Security security(JsonObject config) {
     String hostAuth = text(config, HOST_AUTH);
-    HostAuth auth = switch (hostAuth == null ? "off" : hostAuth.trim().toLowerCase(Locale.ROOT)) {
+    HostAuth auth = switch (hostAuth == null ? Setting.HOST_AUTH.defaultValue() : hostAuth.trim().toLowerCase(Locale.ROOT)) {
       case "off" -> HostAuth.OFF;
       case "required" -> HostAuth.REQUIRED;
       default -> throw invalid(HOST_AUTH, hostAuth, "off or required");
@@ -195,9 +195,9 @@ public record Settings(
     return new ClusterSettings(
         bool(config, CLUSTER),
         members == null ? List.of() : Arrays.stream(members.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList(),
-        host == null ? "127.0.0.1" : host.trim(),
-        (int) integer(config, CLUSTER_PORT, 5701, 1, 65_535),
-        (int) integer(config, EVENTBUS_PORT, 0, 0, 65_535),
+        host == null ? Setting.CLUSTER_HOST.defaultValue() : host.trim(),
+        (int) integer(config, CLUSTER_PORT, 1, 65_535),
+        (int) integer(config, EVENTBUS_PORT, 0, 65_535),
         bool(config, CLUSTER_MULTICAST),
         text(config, CLUSTER_KUBERNETES_SERVICE_DNS));
   }
@@ -237,10 +237,10 @@ public record Settings(
     return raw == null || raw.toString().isBlank() ? null : raw.toString();
   }
 
-  private static long integer(JsonObject config, String name, long fallback, long min, long max) {
+  private static long integer(JsonObject config, String name, long min, long max) {
     Object raw = config.getValue(name);
     if (raw == null || raw.toString().isBlank()) {
-      return fallback;
+      return Setting.valueOf(name).defaultLong();
     }
     long value;
     try {
@@ -268,7 +268,7 @@ public record Settings(
     }
     Object rust = config.getValue(RUST_LOG);
     if (rust == null || rust.toString().isBlank()) {
-      return "info";
+      return Setting.LOG_LEVEL.defaultValue();
     }
     String chosen = null;
     for (String directive : rust.toString().split(",")) {

@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Reads the JSON config file and the environment (environment wins) into {@link Settings}. */
 public final class SettingsLoader {
@@ -23,6 +25,41 @@ public final class SettingsLoader {
    *     default, which may be absent (a fresh machine runs on defaults).
    */
   public static Future<Settings> load(Vertx vertx, String explicitFile) {
+    return raw(vertx, explicitFile).compose(json -> {
+      try {
+        return Future.succeededFuture(Settings.from(json));
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
+  /**
+   * Every setting's effective value, in the catalog's order, once they are valid: what was given, or
+   * the default. Secrets are redacted: the password of {@code DATABASE_URL}.
+   */
+  public static Future<Map<String, String>> effective(Vertx vertx, String explicitFile) {
+    return raw(vertx, explicitFile).compose(json -> {
+      try {
+        Settings.from(json); // valid, or the one-line error
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
+      Map<String, String> values = new LinkedHashMap<>();
+      for (Setting setting : Setting.values()) {
+        Object given = json.getValue(setting.name());
+        String value = given == null || given.toString().isBlank() ? setting.shownDefault() : given.toString();
+        if (setting == Setting.DATABASE_URL && given != null && !given.toString().isBlank()) {
+          value = DatabaseUrl.parse(given.toString()).display();
+        }
+        values.put(setting.name(), value);
+      }
+      return Future.succeededFuture(values);
+    });
+  }
+
+  /** The config file's keys, overridden by the environment's. */
+  private static Future<JsonObject> raw(Vertx vertx, String explicitFile) {
     String file = explicitFile != null ? explicitFile : DEFAULT_CONFIG_FILE;
     if (explicitFile != null && !Files.isReadable(Path.of(explicitFile))) {
       return Future.failedFuture(new ConfigException("Config file not found or not readable: " + explicitFile));
@@ -37,14 +74,8 @@ public final class SettingsLoader {
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
         .recover(err -> Future.failedFuture(new ConfigException("Cannot read config file " + file + ": " + Errors.rootMessage(err))))
-        .compose(json -> {
-          try {
-            return Future.succeededFuture(Settings.from(json));
-          } catch (ConfigException e) {
-            return Future.failedFuture(e);
-          }
-        })
         .onComplete(ar -> retriever.close());
   }
+
 
 }
