@@ -1,5 +1,6 @@
 package app.khuphaen.sync;
 
+import app.khuphaen.sync.config.Settings;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -7,32 +8,39 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
 
 /**
  * The default logging set-up, in code because parsing a logback.xml slows start-up noticeably
- * (docs/performance.md). One line per event; never document or message contents. {@code LOG_LEVEL} sets the root
- * level once the settings are read ({@link Main}); {@code -Dlogback.configurationFile=…} replaces all
- * of this with the user's own file.
+ * (docs/performance.md). One line per event on standard output, as text or, with
+ * {@code LOG_FORMAT=json}, as one JSON object per line (logstash-logback-encoder) where the room,
+ * peer, connection, node and client a line is about are fields of their own; never document or
+ * message contents. The format is taken from the environment at once (so the first lines have it)
+ * and set again once the settings are read ({@link Main}), as the level is;
+ * {@code -Dlogback.configurationFile=…} replaces all of this with the user's own file.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
   static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level %logger{0} - %msg%n";
+  private static final String APPENDER = "STDOUT";
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
     if (System.getProperty("logback.configurationFile") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(context);
-    encoder.setPattern(PATTERN);
-    encoder.start();
+    String format = System.getenv(Settings.LOG_FORMAT);
+    boolean json = format != null && format.trim().toLowerCase(Locale.ROOT).equals("json");
     ConsoleAppender<ILoggingEvent> stdout = new ConsoleAppender<>();
     stdout.setContext(context);
-    stdout.setName("STDOUT");
-    stdout.setEncoder(encoder);
+    stdout.setName(APPENDER);
+    stdout.setEncoder(encoder(context, json ? Settings.LogFormat.JSON : Settings.LogFormat.TEXT));
     stdout.start();
 
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
@@ -46,5 +54,41 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     // Vert.x would warn once per event
     context.getLogger("io.vertx.core.eventbus.impl.MessageConsumerImpl").setLevel(Level.ERROR);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /** Applies LOG_LEVEL and LOG_FORMAT once the settings are read (unless the user's own file rules). */
+  static void apply(Settings settings) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return;
+    }
+    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.toLevel(settings.logLevel(), Level.INFO));
+    if (root.getAppender(APPENDER) instanceof ConsoleAppender<ILoggingEvent> stdout) {
+      boolean isJson = stdout.getEncoder() instanceof LogstashEncoder;
+      if (isJson != (settings.logFormat() == Settings.LogFormat.JSON)) {
+        stdout.stop();
+        stdout.setEncoder(encoder(context, settings.logFormat()));
+        stdout.start();
+      }
+    }
+  }
+
+  private static Encoder<ILoggingEvent> encoder(LoggerContext context, Settings.LogFormat format) {
+    if (format == Settings.LogFormat.JSON) {
+      LogstashEncoder json = new LogstashEncoder();
+      json.setContext(context);
+      json.getFieldNames().setTimestamp("timestamp");
+      json.getFieldNames().setLogger("logger");
+      json.getFieldNames().setThread("[ignore]");
+      json.getFieldNames().setLevelValue("[ignore]");
+      json.getFieldNames().setVersion("[ignore]");
+      json.start();
+      return json;
+    }
+    PatternLayoutEncoder text = new PatternLayoutEncoder();
+    text.setContext(context);
+    text.setPattern(PATTERN);
+    text.start();
+    return text;
   }
 }

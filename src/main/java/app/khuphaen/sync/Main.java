@@ -5,7 +5,6 @@ import app.khuphaen.sync.config.ConfigException;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.config.SettingsLoader;
 import app.khuphaen.sync.store.StoreException;
-import ch.qos.logback.classic.Level;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -69,7 +68,7 @@ public final class Main {
         plain.close();
         throw e;
       }
-      setLogLevel(settings);
+      LogConfigurator.apply(settings);
       if (settings.cluster().enabled()) {
         plain.close().await(10, TimeUnit.SECONDS);
         node = Node.start(settings, options).await(60, TimeUnit.SECONDS);
@@ -130,9 +129,4 @@ public final class Main {
     }
   }
 
-  private static void setLogLevel(Settings settings) {
-    ch.qos.logback.classic.Logger root =
-        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.toLevel(settings.logLevel(), Level.INFO));
-  }
 }

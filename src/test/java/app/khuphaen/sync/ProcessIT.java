@@ -148,6 +148,40 @@ class ProcessIT {
   }
 
   @Test
+  void jsonLogsAreOneObjectPerLineWithTheRoomAndPeerAsFieldsAndNoContentsOrSecrets() throws Exception {
+    int port = TestServer.freePort();
+    try (ServerProcess server = ServerProcess.start(workDir, Map.of("PORT", Integer.toString(port), "LOG_FORMAT", "json"))) {
+      server.awaitLine("listening on 0.0.0.0:" + port, 30);
+      JsonObject room = new JsonObject(httpPost(port, "/api/rooms", "{\"desired_room_code\":\"JLOG01\"}"));
+      String hostKey = room.getString("host_key");
+      try (WsClient host = WsClient.connect(vertx, port); WsClient guest = WsClient.connect(vertx, port)) {
+        host.join("JLOG01", "host", true);
+        guest.join("JLOG01", "guest", false);
+        host.next("peer_joined");
+        host.send(Messages.syncDocument("{\"secret\":\"TASK-CONTENTS-1\"}"));
+        guest.next("document_sync");
+        guest.send(Messages.broadcast("MESSAGE-CONTENTS-2"));
+        host.next("data");
+      }
+      server.awaitLine("peer=guest left", 30);
+      server.terminate();
+      assertThat(server.awaitExit(10)).isZero();
+      List<JsonObject> lines = new ArrayList<>();
+      for (String line : server.output().split("\n")) {
+        lines.add(new JsonObject(line)); // every line is one JSON object
+      }
+      assertThat(lines).allSatisfy(line -> assertThat(line.fieldNames()).contains("timestamp", "level", "logger", "message"));
+      assertThat(lines).anySatisfy(line -> {
+        assertThat(line.getString("message")).contains("joined");
+        assertThat(line.getString("room")).isEqualTo("JLOG01");
+        assertThat(line.getString("peer")).isEqualTo("guest");
+      });
+      assertThat(server.output()).doesNotContain("TASK-CONTENTS-1").doesNotContain("MESSAGE-CONTENTS-2")
+          .doesNotContain(hostKey);
+    }
+  }
+
+  @Test
   void helpListsEverySettingAndStartsNothing() throws Exception {
     try (ServerProcess help = ServerProcess.start(workDir, Map.of("PORT", "eighty"), "--help")) {
       assertThat(help.awaitExit(30)).isZero();

@@ -10,6 +10,8 @@ public enum Setting {
       "HTTP and WebSocket port, bound on 0.0.0.0"),
   LOG_LEVEL("info", null,
       "trace, debug, info, warn, error or off"),
+  LOG_FORMAT("text", null,
+      "text, or json: one JSON object per line (timestamp, level, logger, message; room, peer, connection, node, client as fields)"),
   RUST_LOG(null, null,
       "old name of LOG_LEVEL (a level, or target=level directives); LOG_LEVEL wins"),
   ROOM_IDLE_TIMEOUT_SECONDS("3600", null,

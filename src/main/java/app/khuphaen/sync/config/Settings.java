@@ -19,6 +19,7 @@ public record Settings(
     long roomIdleTimeoutSeconds,
     long sweepIntervalSeconds,
     String logLevel,
+    LogFormat logFormat,
     int maxMessageBytes,
     boolean wsCompression,
     StoreKind store,
@@ -38,6 +39,7 @@ public record Settings(
   public static final String SWEEP_INTERVAL_SECONDS = "SWEEP_INTERVAL_SECONDS";
   public static final String LOG_LEVEL = "LOG_LEVEL";
   public static final String RUST_LOG = "RUST_LOG";
+  public static final String LOG_FORMAT = "LOG_FORMAT";
   public static final String MAX_MESSAGE_BYTES = "MAX_MESSAGE_BYTES";
   public static final String WS_COMPRESSION = "WS_COMPRESSION";
   public static final String STORE = "STORE";
@@ -124,6 +126,7 @@ public record Settings(
         integer(config, ROOM_IDLE_TIMEOUT_SECONDS, 0, Long.MAX_VALUE / 1000),
         integer(config, SWEEP_INTERVAL_SECONDS, 1, 86_400),
         logLevel(config),
+        logFormat(config),
         (int) integer(config, MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE),
         bool(config, WS_COMPRESSION),
         store,
@@ -254,6 +257,18 @@ public record Settings(
       throw invalid(name, raw, "a whole number from " + min + " to " + max);
     }
     return value;
+  }
+
+  /** How log lines are written on standard output. */
+  public enum LogFormat { TEXT, JSON }
+
+  private static LogFormat logFormat(JsonObject config) {
+    String format = text(config, LOG_FORMAT);
+    return switch (format == null ? Setting.LOG_FORMAT.defaultValue() : format.trim().toLowerCase(Locale.ROOT)) {
+      case "text" -> LogFormat.TEXT;
+      case "json" -> LogFormat.JSON;
+      default -> throw invalid(LOG_FORMAT, format, "text or json");
+    };
   }
 
   /** LOG_LEVEL wins; RUST_LOG (e.g. "info" or "khu_phaen=debug,tower=warn") is kept for old deployments. */

@@ -1,5 +1,7 @@
 package app.khuphaen.sync.http;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.slf4j.Logger;
@@ -24,15 +26,15 @@ public final class BadRequestLog {
 
   void refused(String client, String method, String uri, Throwable cause) {
     if (recent.asMap().putIfAbsent(client, Boolean.TRUE) == null) {
-      log.warn("client={} {} {} refused as malformed: {} (more from this address within a minute are not logged)",
-          client, method, printable(uri), cause == null ? "bad request" : printable(String.valueOf(cause.getMessage())));
+      log.warn("{} {} {} refused as malformed: {} (more from this address within a minute are not logged)",
+          kv("client", client), method, printable(uri), cause == null ? "bad request" : printable(String.valueOf(cause.getMessage())));
     }
   }
 
   void tooManyConnections(String client, int cap) {
     if (recent.asMap().putIfAbsent("connections " + client, Boolean.TRUE) == null) {
-      log.warn("client={} refused a connection: it holds {} HTTP connections already ({}; more refusals within a"
-          + " minute are not logged)", client, cap, "MAX_HTTP_CONNECTIONS_PER_IP");
+      log.warn("{} refused a connection: it holds {} HTTP connections already ({}; more refusals within a"
+          + " minute are not logged)", kv("client", client), cap, "MAX_HTTP_CONNECTIONS_PER_IP");
     }
   }
 

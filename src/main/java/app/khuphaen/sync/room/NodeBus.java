@@ -1,5 +1,7 @@
 package app.khuphaen.sync.room;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -86,8 +88,8 @@ final class NodeBus {
     List<Future<?>> confirmations = nodes.stream()
         .filter(node -> !node.equals(nodeId))
         .<Future<?>>map(node -> bus.request(eventAddress(node), event, options)
-            .onFailure(err -> log.warn("room={} node {} did not confirm a membership change: {}",
-                event.room(), node, err.getMessage())))
+            .onFailure(err -> log.warn("{} {} did not confirm a membership change: {}",
+                kv("room", event.room()), kv("node", node), err.getMessage())))
         .toList();
     return Future.join(confirmations).transform(ar -> Future.succeededFuture());
   }

@@ -1,5 +1,7 @@
 package app.khuphaen.sync.room;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.vertx.core.Future;
@@ -59,7 +61,7 @@ final class Relay {
       nodeBus.publish(event);
     } else {
       presence.nodes(event.room()).onSuccess(nodes -> nodeBus.publish(event, nodes))
-          .onFailure(err -> log.warn("room={} relay failed: {}", event.room(), err.toString()));
+          .onFailure(err -> log.warn("{} relay failed: {}", kv("room", event.room()), err.toString()));
     }
   }
 }

@@ -1,5 +1,7 @@
 package app.khuphaen.sync.room;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.model.RoomRecord;
 import app.khuphaen.sync.protocol.ErrorMessages;
@@ -100,7 +102,7 @@ final class RoomDirectory {
     return registry.putIfAbsent(room).compose(existing -> {
       if (existing == null) {
         return store.saveRoom(room)
-            .onSuccess(v -> log.info("room={} created host={}", code, hostId))
+            .onSuccess(v -> log.info("{} created host={}", kv("room", code), hostId))
             .map(new RoomService.Created(room, false, hostKey))
             .recover(err -> {
               storeHealth.failed("room creation", err);
@@ -130,7 +132,7 @@ final class RoomDirectory {
         remove(code).onSuccess(v -> {
           byte[] frame = ServerMessages.error(ErrorMessages.ROOM_DELETED).getBytes(StandardCharsets.UTF_8);
           nodeBus.publish(RoomEvent.closing(code, frame), nodes);
-          log.info("room={} deleted by its host", code);
+          log.info("{} deleted by its host", kv("room", code));
         })));
   }
 
@@ -142,7 +144,7 @@ final class RoomDirectory {
             return Future.succeededFuture(null);
           }
           relay.syncDocument(code, room.hostId(), doc.document());
-          log.info("room={} revision {} restored by its host", code, revision);
+          log.info("{} revision {} restored by its host", kv("room", code), revision);
           return writer.idle().map(doc);
         }));
   }

@@ -1,5 +1,7 @@
 package app.khuphaen.sync.room;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import app.khuphaen.sync.cluster.Membership;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.model.PeerInfo;
@@ -90,7 +92,7 @@ final class RoomMembers {
               return joined;
             });
           }))
-          .onSuccess(joined -> log.info("room={} peer={} joined (host={}, {} peers)", code, peer.id(), host, joined.peers().size()))
+          .onSuccess(joined -> log.info("{} {} joined (host={}, {} peers)", kv("room", code), kv("peer", peer.id()), host, joined.peers().size()))
           .onFailure(err -> {
             if (fanout.remove(code, member)) {
               releaseLocal(code);
@@ -114,7 +116,7 @@ final class RoomMembers {
     return membership.reunited().compose(v -> locks.withRoomLock(code, () -> presence.remove(code, peerId, connectionId).compose(removal -> {
       if (removal.peerGone()) {
         relay.membership(code, ServerMessages.peerLeft(peerId), removal.version(), removal.nodes());
-        log.info("room={} peer={} left", code, peerId);
+        log.info("{} {} left", kv("room", code), kv("peer", peerId));
       }
       return removal.roomEmpty() ? directory.markEmpty(code) : Future.succeededFuture();
     })));
@@ -142,10 +144,10 @@ final class RoomMembers {
         locks.withRoomLock(code, () -> presence.removeNode(code, deadNode).compose(removal -> {
           removal.peersGone().forEach(peer -> {
             relay.membership(code, ServerMessages.peerLeft(peer), removal.version(), removal.nodes());
-            log.info("room={} peer={} left (its node {} is gone)", code, peer, deadNode);
+            log.info("{} {} left (its {} is gone)", kv("room", code), kv("peer", peer), kv("node", deadNode));
           });
           return removal.peersGone().isEmpty() || !removal.roomEmpty() ? Future.succeededFuture() : directory.markEmpty(code);
-        })).onFailure(err -> log.warn("room={} cleanup after node {} left failed: {}", code, deadNode, err.toString()))))
+        })).onFailure(err -> log.warn("{} cleanup after {} left failed: {}", kv("room", code), kv("node", deadNode), err.toString()))))
         .onFailure(err -> log.warn("cleanup after node {} left failed: {}", deadNode, err.toString()));
   }
 

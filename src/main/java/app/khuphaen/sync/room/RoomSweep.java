@@ -1,5 +1,7 @@
 package app.khuphaen.sync.room;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import app.khuphaen.sync.cluster.Membership;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -48,7 +50,7 @@ final class RoomSweep {
         return Future.succeededFuture(false); // gone already, or someone joined meanwhile
       }
       return directory.remove(code)
-          .onSuccess(v -> log.info("room={} removed after {} s empty", code, idleSeconds))
+          .onSuccess(v -> log.info("{} removed after {} s empty", kv("room", code), idleSeconds))
           .map(true);
     }));
   }

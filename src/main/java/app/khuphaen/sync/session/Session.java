@@ -1,5 +1,7 @@
 package app.khuphaen.sync.session;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.transport.PeerSocket;
 import app.khuphaen.sync.config.Settings;
@@ -105,7 +107,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
 
   @Override
   public void onTooSlow(String why) {
-    log.info("connection={} peer={} closed: too slow a receiver, {}", connectionId, peerId, why);
+    log.info("{} {} closed: too slow a receiver, {}", kv("connection", connectionId), kv("peer", peerId), why);
     close(CloseCodes.TRY_AGAIN_LATER, ErrorMessages.RECEIVER_TOO_SLOW);
   }
 
@@ -142,7 +144,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
    */
   public void heartbeat() {
     if (System.nanoTime() - lastSeenNanos > limits.wsIdleTimeoutSeconds() * 1_000_000_000L) {
-      log.info("connection={} peer={} closed: no sign of life for {} s", connectionId, peerId, limits.wsIdleTimeoutSeconds());
+      log.info("{} {} closed: no sign of life for {} s", kv("connection", connectionId), kv("peer", peerId), limits.wsIdleTimeoutSeconds());
       close(CloseCodes.GOING_AWAY, ErrorMessages.IDLE_TIMEOUT);
     } else if (socket.isOpen()) {
       socket.ping();
@@ -185,7 +187,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
         return true;
       }
       case CLOSE -> {
-        log.info("connection={} peer={} closed: message rate limit exceeded persistently", connectionId, peerId);
+        log.info("{} {} closed: message rate limit exceeded persistently", kv("connection", connectionId), kv("peer", peerId));
         close(CloseCodes.POLICY_VIOLATION, ErrorMessages.RATE_LIMITED);
       }
       default -> send(ServerMessages.error(ErrorMessages.RATE_LIMITED));
@@ -291,7 +293,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     host = false;
     return leaving.leave()
         .recover(err -> {
-          log.warn("room={} peer={} leave failed: {}", code, peer, err.toString());
+          log.warn("{} {} leave failed: {}", kv("room", code), kv("peer", peer), err.toString());
           return DONE;
         });
   }
@@ -301,7 +303,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     if (err instanceof RoomRefusal refusal) {
       send(ServerMessages.error(refusal.reason.message));
     } else {
-      log.error("connection={} peer={} failed", connectionId, peerId, err);
+      log.error("{} {} failed", kv("connection", connectionId), kv("peer", peerId), err);
       send(ServerMessages.error(ErrorMessages.INTERNAL_ERROR));
     }
     return DONE;

@@ -1,5 +1,7 @@
 package app.khuphaen.sync.store;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import app.khuphaen.sync.model.DocumentState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -116,7 +118,7 @@ public final class DocumentWriter {
         health.succeeded();
         current.backoffMs = FIRST_BACKOFF_MS;
         if (ar.result() instanceof SaveOutcome.Stored stored) {
-          log.debug("room={} document revision {} stored", code, stored.revision());
+          log.debug("{} document revision {} stored", kv("room", code), stored.revision());
         }
         writeNext(code);
       } else {
