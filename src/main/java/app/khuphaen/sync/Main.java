@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import sun.misc.Signal;
 
+import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -42,18 +43,21 @@ public final class Main {
       System.exit(2);
       return;
     }
+    PrintWriter out = parser.getOut(); // the command's own answers go to standard output, not the log
     if (parser.isUsageHelpRequested()) {
-      parser.usage(System.out);
-      System.out.print(CommandLineOptions.settingsHelp());
+      parser.usage(out);
+      out.print(CommandLineOptions.settingsHelp());
+      out.flush();
       System.exit(0);
     }
     if (parser.isVersionHelpRequested()) {
-      parser.printVersionHelp(System.out);
+      parser.printVersionHelp(out);
+      out.flush();
       System.exit(0);
     }
     String configFile = cli.configFile();
     if (cli.checkConfig) {
-      System.exit(checkConfig(configFile));
+      System.exit(checkConfig(configFile, out));
     }
     Node node = null;
     SyncServer server;
@@ -112,11 +116,12 @@ public final class Main {
   }
 
   /** {@code --check-config}: the effective settings on standard output, or the one-line error. */
-  private static int checkConfig(String configFile) {
+  private static int checkConfig(String configFile, PrintWriter out) {
     Vertx vertx = Vertx.vertx();
     try {
       SettingsLoader.effective(vertx, configFile).await(30, TimeUnit.SECONDS)
-          .forEach((name, value) -> System.out.println(name + "=" + value));
+          .forEach((name, value) -> out.println(name + "=" + value));
+      out.flush();
       return 0;
     } catch (ConfigException e) {
       log.error(e.getMessage());

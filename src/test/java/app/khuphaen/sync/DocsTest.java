@@ -45,6 +45,12 @@ class DocsTest {
   }
 
   @Test
+  void theOperationsGuideDescribesEverySetting() throws Exception {
+    String guide = Files.readString(Path.of("docs/operations.md"));
+    assertThat(Setting.values()).allSatisfy(setting -> assertThat(guide).contains("`" + setting.name() + "`"));
+  }
+
+  @Test
   void everySettingsNameIsInTheCatalog() throws Exception {
     assertThat(settingNames()).isEqualTo(catalogNames());
   }
