@@ -1,27 +1,53 @@
 package app.khuphaen.sync.transport;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The server-wide budget for what sockets hold in memory (BUFFER_BUDGET_BYTES): bytes waiting to be
  * sent to a client that is behind, and bytes of a message still arriving from one. Each
- * {@link BudgetShare} charges what it holds and refunds it as it drains. When the total passes the
- * budget, the sockets holding the most outgoing bytes (clients that do not read) are shed — closed
- * with 1013 — until what they hold covers the excess; a client's incoming message is shed only when
- * no reader is behind, so an honest sender goes last. Thread-safe: sockets of every event loop share it.
+ * {@link BudgetShare} charges what it holds and refunds it as it drains.
+ *
+ * <p>A relayed frame is one buffer shared by every receiver of an event loop, but each of them
+ * charges it: the sum of the charges can be many times the memory really held (a 2 MB document to
+ * 20 receivers is 40 MB of charges for 2 MB of memory). So the sum only says when to look: when it
+ * passes the budget and the direct memory really in use does too, the sockets holding the most
+ * outgoing bytes (clients that do not read) are shed — closed with 1013 — until what they hold covers
+ * the excess; a client's incoming message is shed only when no reader is behind, so an honest sender
+ * goes last. Thread-safe: sockets of every event loop share it.
  */
 public final class BufferBudget {
   private final long limit;
+  private final LongSupplier memoryInUse;
   private final AtomicLong held = new AtomicLong();
   private final Set<BudgetShare> holders = ConcurrentHashMap.newKeySet();
 
+  /** A budget against the direct memory the JVM reports in use. */
   public BufferBudget(long limit) {
+    this(limit, BufferBudget::directMemoryInUse);
+  }
+
+  /** @param memoryInUse the memory really held, read when the charges pass the budget */
+  BufferBudget(long limit, LongSupplier memoryInUse) {
     this.limit = limit;
+    this.memoryInUse = memoryInUse;
+  }
+
+  /** The JVM's direct buffers in use (Netty's pooled and unpooled buffers are among them). */
+  static long directMemoryInUse() {
+    for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+      if ("direct".equals(pool.getName())) {
+        return pool.getMemoryUsed();
+      }
+    }
+    return Long.MAX_VALUE; // unknown: go by the charges alone
   }
 
   public long limit() {
@@ -39,7 +65,10 @@ public final class BufferBudget {
       holders.add(socket);
     }
     if (held.addAndGet(delta) > limit && delta > 0) {
-      shed();
+      long inUse = memoryInUse.getAsLong();
+      if (inUse > limit) {
+        shed(Math.min(held.get(), inUse) - limit);
+      }
     }
   }
 
@@ -53,8 +82,7 @@ public final class BufferBudget {
    * Chooses whom to close: the biggest outgoing holders first, then the biggest incoming ones. A
    * socket already being shed counts as freed, so concurrent calls do not close more than needed.
    */
-  private void shed() {
-    long excess = held.get() - limit;
+  private void shed(long excess) {
     List<BudgetShare> candidates = new ArrayList<>();
     for (BudgetShare socket : holders) {
       if (socket.isShed()) {

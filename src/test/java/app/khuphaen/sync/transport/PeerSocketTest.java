@@ -120,7 +120,7 @@ class PeerSocketTest {
 
   @Test
   void theBudgetShedsTheBiggestOutgoingHoldersUntilTheExcessIsCoveredAndNotTheSender() {
-    BufferBudget budget = new BufferBudget(70_000);
+    BufferBudget budget = new BufferBudget(70_000, () -> Long.MAX_VALUE); // memory taken to be as charged
     PeerSocket small = new PeerSocket(1 << 20, false, BOUND, budget);
     PeerSocket big = new PeerSocket(1 << 20, false, BOUND, budget);
     PeerSocket sender = new PeerSocket(1 << 20, false, BOUND, budget);
@@ -141,6 +141,24 @@ class PeerSocketTest {
     assertThat(events).containsExactly(
         "big too slow: the server's buffer budget (70000 bytes) is spent and it held 4028 of them");
     assertThat(budget.held()).isEqualTo(BudgetShare.INBOUND_SLACK + 1_000 + 514);
+  }
+
+  @Test
+  void chargesOverTheBudgetShedNobodyWhileTheMemoryReallyInUseIsWithinIt() {
+    // one shared 2,000-byte frame queued for two receivers: 4,000 bytes of charges, 2,000 of memory
+    BufferBudget budget = new BufferBudget(3_000, () -> 2_000);
+    PeerSocket first = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket second = new PeerSocket(1 << 20, false, BOUND, budget);
+    EmbeddedChannel firstChannel = channel(first, "first");
+    EmbeddedChannel secondChannel = channel(second, "second");
+    stopReading(firstChannel, true);
+    stopReading(secondChannel, true);
+    first.sendText("d".repeat(2_000));
+    second.sendText("d".repeat(2_000));
+    firstChannel.runPendingTasks();
+    secondChannel.runPendingTasks();
+    assertThat(budget.held()).isGreaterThan(3_000);
+    assertThat(events).isEmpty();
   }
 
   @Test
