@@ -31,10 +31,6 @@ final class CommandLineOptions {
     return file == null || file.isBlank() ? null : file;
   }
 
-  static CommandLine parser(CommandLineOptions options) {
-    return new CommandLine(options);
-  }
-
   /** Every setting, for {@code --help}: its name, its default, what it is for. */
   static String settingsHelp() {
     StringBuilder help = new StringBuilder("\nSettings (environment variable, or key in the config file):\n");

@@ -35,7 +35,7 @@ public final class Main {
     defaultProperty("io.netty.jfr.enabled", "false");
     defaultProperty("io.netty.allocator.maxOrder", "7");
     CommandLineOptions cli = new CommandLineOptions();
-    CommandLine parser = CommandLineOptions.parser(cli);
+    CommandLine parser = new CommandLine(cli);
     try {
       parser.parseArgs(args);
     } catch (CommandLine.ParameterException e) {

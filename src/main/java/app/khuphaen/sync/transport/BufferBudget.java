@@ -42,13 +42,11 @@ public final class BufferBudget {
 
   /** The JVM's direct buffers in use (Netty's pooled and unpooled buffers are among them). */
   static long directMemoryInUse() {
-    for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-      if ("direct".equals(pool.getName())) {
-        return pool.getMemoryUsed();
-      }
-    }
-    return Long.MAX_VALUE; // unknown: go by the charges alone
+    return DIRECT_POOL == null ? Long.MAX_VALUE : DIRECT_POOL.getMemoryUsed(); // unknown: go by the charges alone
   }
+
+  private static final BufferPoolMXBean DIRECT_POOL = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)
+      .stream().filter(pool -> "direct".equals(pool.getName())).findFirst().orElse(null);
 
   public long limit() {
     return limit;
