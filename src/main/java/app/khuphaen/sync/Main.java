@@ -63,21 +63,21 @@ public final class Main {
     SyncServer server;
     try {
       VertxOptions options = Node.options(Runtime.getRuntime().availableProcessors());
-      // a plain Vert.x reads the settings; it becomes the node unless the settings ask for a cluster
-      Vertx plain = Vertx.vertx(options);
+      // a single node's Vert.x reads the settings; it stays the node unless the settings ask for a cluster
+      Node single = Node.single(options);
       Settings settings;
       try {
-        settings = SettingsLoader.load(plain, configFile).await(30, TimeUnit.SECONDS);
+        settings = SettingsLoader.load(single.vertx(), configFile).await(30, TimeUnit.SECONDS);
       } catch (Exception e) {
-        plain.close();
+        single.close();
         throw e;
       }
       LogConfigurator.apply(settings);
       if (settings.cluster().enabled()) {
-        plain.close().await(10, TimeUnit.SECONDS);
+        single.close().await(10, TimeUnit.SECONDS);
         node = Node.start(settings, options).await(60, TimeUnit.SECONDS);
       } else {
-        node = Node.plain(plain);
+        node = single;
       }
       server = SyncServer.start(node, settings).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {

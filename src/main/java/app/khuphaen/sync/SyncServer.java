@@ -13,6 +13,7 @@ import app.khuphaen.sync.http.ClientAddress;
 import app.khuphaen.sync.http.ConnectionCounter;
 import app.khuphaen.sync.http.CreationRateLimiter;
 import app.khuphaen.sync.http.HttpVerticle;
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.room.IdleSweeper;
 import app.khuphaen.sync.room.RoomService;
@@ -49,12 +50,13 @@ public final class SyncServer {
     Vertx vertx = node.vertx();
     return Stores.open(vertx, settings).compose(store -> {
       log.info("store: {}", store.describe());
-      return start(vertx, node.membership(), settings, store)
+      return start(vertx, node, settings, store)
           .recover(err -> store.close().transform(ar -> Future.failedFuture(err)));
     });
   }
 
-  private static Future<SyncServer> start(Vertx vertx, Membership membership, Settings settings, RoomStore store) {
+  private static Future<SyncServer> start(Vertx vertx, Node node, Settings settings, RoomStore store) {
+    Membership membership = node.membership();
     SyncServer server = new SyncServer(vertx, settings, store);
     int instances = Runtime.getRuntime().availableProcessors();
     Guards guards;
@@ -69,11 +71,11 @@ public final class SyncServer {
     List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
     // a node the others dropped: its sockets' peers are gone from presence, so they reconnect and rejoin
     membership.onSeparated(() -> verticles.forEach(v -> v.closeAll(CloseCodes.SERVICE_RESTART, ErrorMessages.NODE_REJOINING)));
-    return RoomService.start(vertx, membership, settings, store)
+    return RoomService.start(vertx, membership, settings, store, new ServerMetrics(node.registry()))
         .onSuccess(rooms -> server.rooms = rooms)
         .compose(rooms -> vertx.deployVerticle(
                 () -> {
-                  HttpVerticle verticle = new HttpVerticle(settings, rooms, guards);
+                  HttpVerticle verticle = new HttpVerticle(settings, rooms, guards, node.registry());
                   verticles.add(verticle);
                   return verticle;
                 },

@@ -18,9 +18,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The packages' layers, lowest first: {@code model} (rooms, documents, peers as values, and the
- * error helper) depends on nothing of ours; {@code config} and {@code store} on the model; {@code protocol} (the wire's
+ * error helper) and {@code metrics} (the server's meters) depend on nothing of ours; {@code config}
+ * on the model, {@code store} on the model and metrics; {@code protocol} (the wire's
  * messages and codes) on the model; {@code transport} (the WebSocket below the session) on the
- * protocol; {@code cluster} on config; {@code room} on all of those; {@code session} on the room and
+ * protocol and metrics; {@code cluster} on config and metrics; {@code room} on all of those; {@code session} on the room and
  * transport; {@code http} on everything below it; the root package wires it all together. No package
  * reaches up, and no two depend on each other.
  *
@@ -42,13 +43,18 @@ class ArchitectureTest {
   }
 
   @ArchTest
+  static void metricsLayerReachesOnlyDown(JavaClasses classes) {
+    dependsOnlyOn("metrics").check(classes);
+  }
+
+  @ArchTest
   static void configLayerReachesOnlyDown(JavaClasses classes) {
     dependsOnlyOn("config", "model").check(classes);
   }
 
   @ArchTest
   static void storeLayerReachesOnlyDown(JavaClasses classes) {
-    dependsOnlyOn("store", "model").check(classes);
+    dependsOnlyOn("store", "model", "metrics").check(classes);
   }
 
   @ArchTest
@@ -58,27 +64,27 @@ class ArchitectureTest {
 
   @ArchTest
   static void transportLayerReachesOnlyDown(JavaClasses classes) {
-    dependsOnlyOn("transport", "protocol", "model").check(classes);
+    dependsOnlyOn("transport", "protocol", "model", "metrics").check(classes);
   }
 
   @ArchTest
   static void clusterLayerReachesOnlyDown(JavaClasses classes) {
-    dependsOnlyOn("cluster", "config").check(classes);
+    dependsOnlyOn("cluster", "config", "metrics").check(classes);
   }
 
   @ArchTest
   static void roomLayerReachesOnlyDown(JavaClasses classes) {
-    dependsOnlyOn("room", "model", "config", "store", "protocol", "transport", "cluster").check(classes);
+    dependsOnlyOn("room", "model", "config", "store", "protocol", "transport", "cluster", "metrics").check(classes);
   }
 
   @ArchTest
   static void sessionLayerReachesOnlyDown(JavaClasses classes) {
-    dependsOnlyOn("session", "room", "model", "config", "protocol", "transport").check(classes);
+    dependsOnlyOn("session", "room", "model", "config", "protocol", "transport", "metrics").check(classes);
   }
 
   @ArchTest
   static void httpLayerReachesOnlyDown(JavaClasses classes) {
-    dependsOnlyOn("http", "session", "room", "model", "config", "store", "protocol", "transport").check(classes);
+    dependsOnlyOn("http", "session", "room", "model", "config", "store", "protocol", "transport", "metrics").check(classes);
   }
 
   @ArchTest

@@ -150,7 +150,9 @@ class ProcessIT {
   @Test
   void jsonLogsAreOneObjectPerLineWithTheRoomAndPeerAsFieldsAndNoContentsOrSecrets() throws Exception {
     int port = TestServer.freePort();
-    try (ServerProcess server = ServerProcess.start(workDir, Map.of("PORT", Integer.toString(port), "LOG_FORMAT", "json"))) {
+    String adminToken = "admin-token-never-logged-0123";
+    try (ServerProcess server = ServerProcess.start(workDir,
+        Map.of("PORT", Integer.toString(port), "LOG_FORMAT", "json", "ADMIN_TOKEN", adminToken))) {
       server.awaitLine("listening on 0.0.0.0:" + port, 30);
       JsonObject room = new JsonObject(httpPost(port, "/api/rooms", "{\"desired_room_code\":\"JLOG01\"}"));
       String hostKey = room.getString("host_key");
@@ -164,6 +166,7 @@ class ProcessIT {
         host.next("data");
       }
       server.awaitLine("peer=guest left", 30);
+      assertThat(httpGet(port, "/api/admin/rooms", adminToken)).contains("JLOG01");
       server.terminate();
       assertThat(server.awaitExit(10)).isZero();
       List<JsonObject> lines = new ArrayList<>();
@@ -177,7 +180,7 @@ class ProcessIT {
         assertThat(line.getString("peer")).isEqualTo("guest");
       });
       assertThat(server.output()).doesNotContain("TASK-CONTENTS-1").doesNotContain("MESSAGE-CONTENTS-2")
-          .doesNotContain(hostKey);
+          .doesNotContain(hostKey).doesNotContain(adminToken);
     }
   }
 
@@ -204,11 +207,13 @@ class ProcessIT {
 
   @Test
   void checkConfigPrintsTheEffectiveSettingsWithoutSecretsOrSaysWhatIsWrong() throws Exception {
-    Map<String, String> env = Map.of("PORT", "4567", "DATABASE_URL", "postgres://kp:s3cret@db.example.org:5432/kp");
+    Map<String, String> env = Map.of("PORT", "4567", "DATABASE_URL", "postgres://kp:s3cret@db.example.org:5432/kp",
+        "ADMIN_TOKEN", "admin-s3cret-0123456789", "METRICS_TOKEN", "metrics-s3cret-0123456789");
     try (ServerProcess check = ServerProcess.start(workDir, env, "--check-config")) {
       assertThat(check.awaitExit(30)).isZero();
       assertThat(check.output())
-          .contains("PORT=4567", "MAX_MESSAGE_BYTES=4194304", "DATABASE_URL=postgresql://kp@db.example.org:5432/kp")
+          .contains("PORT=4567", "MAX_MESSAGE_BYTES=4194304", "DATABASE_URL=postgresql://kp@db.example.org:5432/kp",
+              "ADMIN_TOKEN=(set, redacted)", "METRICS_TOKEN=(set, redacted)")
           .doesNotContain("s3cret").doesNotContain("listening on");
     }
     try (ServerProcess bad = ServerProcess.start(workDir, Map.of("PORT", "eighty"), "--check-config")) {
@@ -258,5 +263,12 @@ class ProcessIT {
     return Await.result(client
         .request(io.vertx.core.http.HttpMethod.POST, port, "127.0.0.1", path)
         .compose(req -> req.send(body).compose(resp -> resp.body()))).toString();
+  }
+
+  private String httpGet(int port, String path, String bearer) {
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient(); // held: an unreachable client gets closed
+    return Await.result(client
+        .request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(req -> req.putHeader("Authorization", "Bearer " + bearer).send().compose(resp -> resp.body()))).toString();
   }
 }

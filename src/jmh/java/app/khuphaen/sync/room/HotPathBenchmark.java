@@ -22,7 +22,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The per-message hot path: parsing a client frame, encoding a data frame once, and the fan-out of
@@ -51,7 +50,7 @@ public class HotPathBenchmark {
   public void setUp() {
     payload = "~M~sender-7~123456789~" + "x".repeat(230);
     clientFrame = "{\"action\":\"broadcast\",\"data\":\"" + payload + "\"}";
-    fanout = new LocalFanout(null, null, new AtomicInteger());
+    fanout = new LocalFanout(null, null, new LocalRooms());
     channels = new EmbeddedChannel[PEERS];
     RoomMember[] members = new RoomMember[PEERS];
     for (int i = 0; i < PEERS; i++) {

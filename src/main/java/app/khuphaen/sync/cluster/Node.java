@@ -9,6 +9,8 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.merge.DiscardMergePolicy;
+import app.khuphaen.sync.metrics.Instrumentation;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -18,10 +20,10 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.UUID;
 
 /**
- * A Vert.x instance with its membership: plain for a single node, clustered through Hazelcast when
- * CLUSTER is on. The rest of the server runs the same code either way.
+ * A Vert.x instance with its membership and its metrics registry: plain for a single node, clustered
+ * through Hazelcast when CLUSTER is on. The rest of the server runs the same code either way.
  */
-public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelcast) {
+public record Node(Vertx vertx, PrometheusMeterRegistry registry, Membership membership, HazelcastInstance hazelcast) {
   static final int HEARTBEAT_INTERVAL_SECONDS = 1;
   /** Hazelcast's heartbeat timeout: a member silent for this long is declared dead. */
   static final int MAX_NO_HEARTBEAT_SECONDS = 6;
@@ -40,7 +42,7 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
 
   public static Future<Node> start(Settings settings, VertxOptions options) {
     if (!settings.cluster().enabled()) {
-      return Future.succeededFuture(plain(Vertx.vertx(options)));
+      return Future.succeededFuture(single(options));
     }
     Settings.ClusterSettings cluster = settings.cluster();
     options.getEventBusOptions()
@@ -53,14 +55,19 @@ public record Node(Vertx vertx, Membership membership, HazelcastInstance hazelca
     // Hazelcast starts blocking; run it on a plain thread, not an event loop
     return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(
             () -> Hazelcast.newHazelcastInstance(config)))
-        .compose(hz -> Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
-            .map(vertx -> new Node(vertx, new HazelcastMembership(vertx, hz, STALL_THRESHOLD_MS), hz))
-            .onFailure(err -> hz.shutdown()));
+        .compose(hz -> {
+          PrometheusMeterRegistry registry = Instrumentation.newRegistry();
+          return Instrumentation.vertxBuilder(options, registry).withClusterManager(new HazelcastClusterManager(hz))
+              .buildClustered()
+              .map(vertx -> new Node(vertx, registry, new HazelcastMembership(vertx, hz, STALL_THRESHOLD_MS), hz))
+              .onFailure(err -> hz.shutdown());
+        });
   }
 
-  /** A single node on a Vert.x that is not clustered. */
-  public static Node plain(Vertx vertx) {
-    return new Node(vertx, Membership.single(), null);
+  /** A single node: a Vert.x that is not clustered. */
+  public static Node single(VertxOptions options) {
+    PrometheusMeterRegistry registry = Instrumentation.newRegistry();
+    return new Node(Instrumentation.vertxBuilder(options, registry).build(), registry, Membership.single(), null);
   }
 
   /** Closes Vert.x (leaving the cluster), then this node's Hazelcast member. */

@@ -70,6 +70,10 @@ public enum Setting {
       "CIDR blocks whose X-Forwarded-For / -Proto are believed"),
   CORS_ORIGINS(null, "(any)",
       "allowed origins, comma-separated"),
+  ADMIN_TOKEN(null, "(admin API and /status off)",
+      "bearer token for /api/admin and the /status page; also opens /metrics"),
+  METRICS_TOKEN(null, "(/metrics open)",
+      "bearer token /metrics requires"),
   TLS_CERT_FILE(null, null,
       "PEM certificate chain and key: serve https and wss"),
   TLS_KEY_FILE(null, null,
@@ -119,6 +123,11 @@ public enum Setting {
 
   public String meaning() {
     return meaning;
+  }
+
+  /** Never shown (--check-config prints it redacted). */
+  public boolean secret() {
+    return this == ADMIN_TOKEN || this == METRICS_TOKEN;
   }
 
   long defaultLong() {

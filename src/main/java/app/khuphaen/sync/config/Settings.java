@@ -74,6 +74,8 @@ public record Settings(
   public static final String HOST_AUTH = "HOST_AUTH";
   public static final String TRUSTED_PROXIES = "TRUSTED_PROXIES";
   public static final String CORS_ORIGINS = "CORS_ORIGINS";
+  public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
+  public static final String METRICS_TOKEN = "METRICS_TOKEN";
   public static final String TLS_CERT_FILE = "TLS_CERT_FILE";
   public static final String TLS_KEY_FILE = "TLS_KEY_FILE";
 
@@ -96,9 +98,17 @@ public record Settings(
    * @param trustedProxies CIDR blocks whose X-Forwarded-For / X-Forwarded-Proto are believed
    * @param corsOrigins allowed origins, or empty for any origin
    * @param tlsCertFile PEM certificate chain, or null for plain HTTP
+   * @param adminToken the admin API's bearer token, or null when the admin API is off
+   * @param metricsToken the bearer token /metrics requires, or null when it is open
    */
   public record Security(HostAuth hostAuth, List<String> trustedProxies, List<String> corsOrigins,
-                         String tlsCertFile, String tlsKeyFile) {}
+                         String tlsCertFile, String tlsKeyFile, String adminToken, String metricsToken) {
+    @Override
+    public String toString() { // never the tokens, should settings ever be logged
+      return "Security[hostAuth=" + hostAuth + ", trustedProxies=" + trustedProxies + ", corsOrigins=" + corsOrigins
+          + ", tls=" + (tlsCertFile != null) + "]";
+    }
+  }
 
   /** Clustered mode; {@code enabled == false} means a single node and the other fields are unused. */
   public record ClusterSettings(boolean enabled, List<String> members, String host, int port, int eventBusPort,
@@ -184,7 +194,22 @@ public record Settings(
       throw new ConfigException("Invalid setting " + (cert == null ? TLS_CERT_FILE : TLS_KEY_FILE)
           + ": TLS needs both TLS_CERT_FILE and TLS_KEY_FILE (PEM files)");
     }
-    return new Security(auth, list(config, TRUSTED_PROXIES), list(config, CORS_ORIGINS), cert, key);
+    return new Security(auth, list(config, TRUSTED_PROXIES), list(config, CORS_ORIGINS), cert, key,
+        token(config, ADMIN_TOKEN), token(config, METRICS_TOKEN));
+  }
+
+  /** A bearer token: null when not set; at least 16 characters, and none that cannot travel in a header. */
+  private static String token(JsonObject config, String name) {
+    String token = text(config, name);
+    if (token == null) {
+      return null;
+    }
+    token = token.trim();
+    if (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new ConfigException("Invalid setting " + name
+          + ": expected at least 16 printable ASCII characters without spaces (e.g. openssl rand -hex 24)");
+    }
+    return token;
   }
 
   private static List<String> list(JsonObject config, String name) {

@@ -36,7 +36,7 @@ public final class SettingsLoader {
 
   /**
    * Every setting's effective value, in the catalog's order, once they are valid: what was given, or
-   * the default. Secrets are redacted: the password of {@code DATABASE_URL}.
+   * the default. Secrets are redacted: the password of {@code DATABASE_URL}, the tokens.
    */
   public static Future<Map<String, String>> effective(Vertx vertx, String explicitFile) {
     return raw(vertx, explicitFile).compose(json -> {
@@ -49,8 +49,11 @@ public final class SettingsLoader {
       for (Setting setting : Setting.values()) {
         Object given = json.getValue(setting.name());
         String value = given == null || given.toString().isBlank() ? setting.shownDefault() : given.toString();
-        if (setting == Setting.DATABASE_URL && given != null && !given.toString().isBlank()) {
+        boolean isGiven = given != null && !given.toString().isBlank();
+        if (setting == Setting.DATABASE_URL && isGiven) {
           value = DatabaseUrl.parse(given.toString()).display();
+        } else if (setting.secret() && isGiven) {
+          value = "(set, redacted)";
         }
         values.put(setting.name(), value);
       }

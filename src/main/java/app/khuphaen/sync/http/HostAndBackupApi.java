@@ -40,7 +40,7 @@ final class HostAndBackupApi {
     }
     rooms.storedDocument(code)
         .onSuccess(doc -> sendDocument(ctx, doc))
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err));
+        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
   }
 
   private void revisions(RoutingContext ctx) {
@@ -58,7 +58,7 @@ final class HostAndBackupApi {
               .put("written_at", Timestamps.format(r.writtenAt()))));
           Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code).put("revisions", revisions));
         })
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err));
+        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
   }
 
   private void revision(RoutingContext ctx) {
@@ -69,7 +69,7 @@ final class HostAndBackupApi {
     }
     rooms.revision(code, revision)
         .onSuccess(doc -> sendDocument(ctx, doc))
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err));
+        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
   }
 
   /** {@code DELETE /api/rooms/:room_code} with {@code Authorization: Bearer <host_key>}. */
@@ -80,7 +80,7 @@ final class HostAndBackupApi {
     }
     rooms.delete(code, bearer(ctx))
         .onSuccess(v -> Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code)))
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err));
+        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
   }
 
   /** {@code POST /api/rooms/:room_code/revisions/:rev/restore} with {@code Authorization: Bearer <host_key>}. */
@@ -98,7 +98,7 @@ final class HostAndBackupApi {
             Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code).put("restored_revision", revision));
           }
         })
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err));
+        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
   }
 
   /** The {@code :rev} of the path; null (and a 400 sent) when it is not a whole number. */

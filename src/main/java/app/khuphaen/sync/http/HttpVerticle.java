@@ -1,6 +1,8 @@
 package app.khuphaen.sync.http;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.protocol.ErrorMessages;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.CloseCodes;
@@ -35,23 +37,26 @@ public final class HttpVerticle extends VerticleBase {
   private final Settings settings;
   private final RoomService rooms;
   private final Guards guards;
+  private final PrometheusMeterRegistry registry;
   private final Set<Session> sessions = new HashSet<>();
   private HttpServer server;
   private ClientMessageParser parser;
 
-  public HttpVerticle(Settings settings, RoomService rooms, Guards guards) {
+  /** @param registry the node's metrics, scraped at /metrics */
+  public HttpVerticle(Settings settings, RoomService rooms, Guards guards, PrometheusMeterRegistry registry) {
     this.settings = settings;
     this.rooms = rooms;
     this.guards = guards;
+    this.registry = registry;
   }
 
   @Override
   public Future<?> start() {
     LocalFanout fanout = rooms.newFanout();
     parser = new ClientMessageParser(settings.limits().maxNestingDepth(), settings.limits().maxMetadataBytes());
-    Handler<HttpServerRequest> rest = new RestApi(rooms, guards, settings.security()).router(vertx);
+    Handler<HttpServerRequest> rest = new RestApi(rooms, guards, settings.security(), registry).router(vertx);
     WebSocketUpgrade upgrade = new WebSocketUpgrade(settings.maxMessageBytes(), settings.wsCompression(),
-        settings.limits().outboundQueueBytes(), guards.buffers());
+        settings.limits().outboundQueueBytes(), guards.buffers(), rooms.metrics());
     server = vertx.createHttpServer(serverOptions())
         .connectionHandler(this::guard)
         .requestHandler(request -> {
@@ -100,6 +105,7 @@ public final class HttpVerticle extends VerticleBase {
     HttpConnectionLimiter limiter = guards.httpConnections();
     if (!limiter.tryOpen(ip)) {
       guards.badRequests().tooManyConnections(ip, settings.http().maxConnectionsPerIp());
+      rooms.metrics().refused(ServerMetrics.Refusal.TOO_MANY_CONNECTIONS);
       ctx.channel().close();
       return;
     }
@@ -130,11 +136,12 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (!guards.webSockets().tryOpen(ip)) {
       // accepted only to say why: browsers cannot read the body of a refused handshake
-      socket.sendText(ServerMessages.error(ErrorMessages.TOO_MANY_CONNECTIONS));
+      rooms.metrics().refused(ServerMetrics.Refusal.TOO_MANY_CONNECTIONS);
+      socket.sendText(ServerMetrics.Frame.ERROR, ServerMessages.error(ErrorMessages.TOO_MANY_CONNECTIONS));
       socket.close(CloseCodes.POLICY_VIOLATION, ErrorMessages.TOO_MANY_CONNECTIONS);
       return;
     }
-    Session session = new Session(socket, rooms, fanout, parser, settings);
+    Session session = new Session(socket, rooms, fanout, parser, settings, ip);
     sessions.add(session);
     session.start(() -> {
       sessions.remove(session);

@@ -1,6 +1,7 @@
 package app.khuphaen.sync.http;
 
 import app.khuphaen.sync.protocol.ErrorMessages;
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.model.Errors;
 import app.khuphaen.sync.config.Version;
 import app.khuphaen.sync.protocol.Identifiers;
@@ -9,6 +10,7 @@ import app.khuphaen.sync.room.RoomService;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.room.RoomRefusal;
 import app.khuphaen.sync.store.StoreException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -40,7 +42,10 @@ public final class RestApi {
   private final Settings.Security security;
   private final BadRequestLog badRequests;
 
-  public RestApi(RoomService rooms, Guards guards, Settings.Security security) {
+  private final PrometheusMeterRegistry registry;
+
+  public RestApi(RoomService rooms, Guards guards, Settings.Security security, PrometheusMeterRegistry registry) {
+    this.registry = registry;
     this.rooms = rooms;
     this.rateLimiter = guards.creations();
     this.connections = guards.webSockets();
@@ -68,6 +73,7 @@ public final class RestApi {
     router.post("/api/rooms").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::createRoom);
     router.get("/api/rooms/:room_code").handler(this::roomInfo);
     new HostAndBackupApi(rooms).addRoutes(router);
+    new OperatorApi(rooms, registry, security).addRoutes(router, vertx);
     router.errorHandler(404, ctx -> Json.fail(ctx, 404, ErrorMessages.NOT_FOUND));
     router.errorHandler(405, ctx -> Json.fail(ctx, 405, ErrorMessages.METHOD_NOT_ALLOWED));
     router.errorHandler(400, ctx -> {
@@ -141,6 +147,7 @@ public final class RestApi {
     long retryAfter = rateLimiter.tryAcquire(clientAddress.clientIp(request.remoteAddress(), request.headers()));
     if (retryAfter > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
+      rooms.metrics().refused(ServerMetrics.Refusal.RATE_LIMITED);
       Json.fail(ctx, 429, ErrorMessages.TOO_MANY_REQUESTS);
       return;
     }
@@ -172,7 +179,7 @@ public final class RestApi {
           }
           Json.send(ctx, 200, body);
         })
-        .onFailure(err -> failRoomRequest(ctx, err));
+        .onFailure(err -> failRoomRequest(ctx, err, rooms.metrics()));
   }
 
   /** The optional body: missing, empty, non-JSON or non-object all mean "no wishes" (compat). */
@@ -207,7 +214,7 @@ public final class RestApi {
               .put("peer_count", peers.size())
               .put("empty_since", view.room().emptySince() == null ? null : Timestamps.format(view.room().emptySince())));
         })
-        .onFailure(err -> failRoomRequest(ctx, err));
+        .onFailure(err -> failRoomRequest(ctx, err, rooms.metrics()));
   }
 
   /** The room code of the path, normalized; null (and a 404 sent) when it cannot name a room. */
@@ -220,8 +227,10 @@ public final class RestApi {
     return Identifiers.normalizeRoomCode(raw);
   }
 
-  static void failRoomRequest(RoutingContext ctx, Throwable err) {
+  /** Answers a failed room request: a refusal as itself (counted), a store failure as 503. */
+  static void failRoomRequest(RoutingContext ctx, Throwable err, ServerMetrics metrics) {
     if (err instanceof RoomRefusal refusal) {
+      metrics.refused(refusal.reason.metric);
       Json.fail(ctx, refusal.reason.httpStatus, refusal.reason.message);
     } else if (err instanceof StoreException || err instanceof java.sql.SQLException) {
       log.warn("{} {}: store failed: {}", ctx.request().method(), BadRequestLog.printable(ctx.request().path()), Errors.rootMessage(err));

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.http;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.transport.BufferBudget;
 import app.khuphaen.sync.transport.PeerSocket;
 import io.netty.buffer.Unpooled;
@@ -24,7 +25,7 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensio
 import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.impl.HttpServerConnection;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.net.impl.VertxHandler;
 
 import java.util.Map;
@@ -48,14 +49,17 @@ final class WebSocketUpgrade {
   private final int maxMessageBytes;
   private final long maxOutgoingBytes;
   private final BufferBudget budget;
+  private final ServerMetrics metrics;
   private final WebSocketDecoderConfig decoderConfig;
   /** Null unless WS_COMPRESSION is on. */
   private final PerMessageDeflateServerExtensionHandshaker deflateHandshaker;
 
-  WebSocketUpgrade(int maxMessageBytes, boolean compression, long maxOutgoingBytes, BufferBudget budget) {
+  WebSocketUpgrade(int maxMessageBytes, boolean compression, long maxOutgoingBytes, BufferBudget budget,
+                   ServerMetrics metrics) {
     this.maxMessageBytes = maxMessageBytes;
     this.maxOutgoingBytes = maxOutgoingBytes;
     this.budget = budget;
+    this.metrics = metrics;
     this.decoderConfig = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(maxMessageBytes)
         .allowExtensions(compression)
@@ -81,7 +85,7 @@ final class WebSocketUpgrade {
    */
   PeerSocket accept(HttpServerRequest request) {
     if (request.method() != io.vertx.core.http.HttpMethod.GET
-        || !(request.connection() instanceof HttpServerConnection connection)) {
+        || !(request.connection() instanceof Http1xServerConnection connection)) {
       request.response().setStatusCode(400).end("Expected a WebSocket upgrade (GET)");
       return null;
     }
@@ -107,6 +111,7 @@ final class WebSocketUpgrade {
       request.response().setStatusCode(400).end("Invalid WebSocket handshake: " + e.getMessage());
       return null;
     }
+    UpgradeMetrics.upgraded(request, connection);
     if (pipeline.get(HttpConnectionGuard.NAME) != null) {
       pipeline.remove(HttpConnectionGuard.NAME); // a WebSocket from now on: its own limits and heartbeat
     }
@@ -116,7 +121,7 @@ final class WebSocketUpgrade {
       pipeline.addBefore(vertxHandler, "kp-deflate-encoder", deflate.newExtensionEncoder());
     }
     pipeline.addBefore(vertxHandler, "kp-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
-    PeerSocket socket = new PeerSocket(maxMessageBytes, deflate != null, maxOutgoingBytes, budget);
+    PeerSocket socket = new PeerSocket(maxMessageBytes, deflate != null, maxOutgoingBytes, budget, metrics);
     pipeline.replace(vertxHandler, "kp-socket", socket);
     pipeline.addFirst("kp-head", socket.head(FLUSHES_BEFORE_FORCED_FLUSH));
     return socket;

@@ -15,22 +15,15 @@ public sealed interface ClientMessage {
    */
   record Join(String roomCode, String peerId, boolean isHost, Object metadata, boolean metadataTooLarge,
               String hostKey) implements ClientMessage {
-    /**
-     * The answer refusing this join before any room is asked, for what the client sent itself (its
-     * peer id, its metadata, its room code's form), or null when it may go on.
-     */
-    public String refusal(int maxMetadataBytes) {
-      if (!Identifiers.isValidPeerId(peerId)) {
-        return ServerMessages.invalidFormat(Identifiers.INVALID_PEER_ID);
-      }
-      if (metadataTooLarge || metadata != null
-          && Json.encode(metadata).getBytes(StandardCharsets.UTF_8).length > maxMetadataBytes) {
-        return ServerMessages.error(ErrorMessages.metadataTooLarge(maxMetadataBytes));
-      }
-      if (!Identifiers.isValidRoomCode(roomCode)) {
-        return ServerMessages.error(ErrorMessages.ROOM_NOT_FOUND);
-      }
-      return null;
+    /** Whether {@code peerId} has the protocol's form (else the message is invalid). */
+    public boolean hasValidPeerId() {
+      return Identifiers.isValidPeerId(peerId);
+    }
+
+    /** Whether the metadata is over {@code maxMetadataBytes} once encoded. */
+    public boolean metadataOver(int maxMetadataBytes) {
+      return metadataTooLarge || metadata != null
+          && Json.encode(metadata).getBytes(StandardCharsets.UTF_8).length > maxMetadataBytes;
     }
   }
 

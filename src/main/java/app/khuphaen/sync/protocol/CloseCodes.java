@@ -17,6 +17,8 @@ public final class CloseCodes {
   public static final short SERVICE_RESTART = 1012;
   /** A receiver too slow to keep up (its outgoing queue passed OUTBOUND_QUEUE_BYTES). */
   public static final short TRY_AGAIN_LATER = 1013;
+  /** The operator disconnected the peer (admin API); its client should not reconnect on its own. */
+  public static final short DISCONNECTED_BY_OPERATOR = 4001;
 
   private CloseCodes() {}
 }

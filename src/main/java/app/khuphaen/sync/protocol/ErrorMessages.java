@@ -36,6 +36,8 @@ public final class ErrorMessages {
   public static final String NO_DOCUMENT = "No document";
   public static final String NO_SUCH_REVISION = "No such revision";
   public static final String INVALID_REVISION = "Invalid revision: expected a whole number";
+  public static final String PEER_NOT_FOUND = "Peer not found";
+  public static final String UNAUTHORIZED = "Unauthorized";
 
   // close reasons (the code says what happened; the reason is for people reading logs and tools)
   public static final String RECEIVER_TOO_SLOW = "Receiver too slow";
@@ -43,6 +45,8 @@ public final class ErrorMessages {
   public static final String SHUTTING_DOWN = "Server shutting down";
   public static final String NODE_REJOINING = "Cluster node rejoining";
   public static final String INVALID_UTF8 = "Invalid UTF-8";
+  /** Sent as an error message, then as the close reason (4001). */
+  public static final String DISCONNECTED_BY_OPERATOR = "Disconnected by the operator";
 
   public static String messageTooLarge(int limit) {
     return "Message too large: at most " + limit + " bytes";

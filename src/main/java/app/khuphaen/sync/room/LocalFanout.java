@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sockets of one event loop, grouped by room. For each room with local members it consumes the
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LocalFanout {
   private final Vertx vertx;
   private final Documents documents;
-  private final AtomicInteger subscriptions;
+  private final LocalRooms localRooms;
   private final Map<String, Group> groups = new HashMap<>();
 
   /** One room's members on this event loop, and the consumer of the room's address (null if none). */
@@ -52,10 +51,10 @@ public final class LocalFanout {
     }
   }
 
-  LocalFanout(Vertx vertx, Documents documents, AtomicInteger subscriptions) {
+  LocalFanout(Vertx vertx, Documents documents, LocalRooms localRooms) {
     this.vertx = vertx;
     this.documents = documents;
-    this.subscriptions = subscriptions;
+    this.localRooms = localRooms;
   }
 
   /** Adds a member; completes once this event loop receives the room's events. */
@@ -65,7 +64,7 @@ public final class LocalFanout {
       Group created = new Group(vertx.eventBus().localConsumer(NodeBus.roomAddress(code)));
       created.consumer.handler(msg -> dispatch(code, created, msg.body()));
       groups.put(code, created);
-      subscriptions.incrementAndGet();
+      localRooms.subscribed(code);
       group = created;
     }
     group.add(member);
@@ -81,7 +80,7 @@ public final class LocalFanout {
     if (group.isEmpty()) {
       groups.remove(code);
       group.consumer.unregister();
-      subscriptions.decrementAndGet();
+      localRooms.unsubscribed(code);
     }
     return true;
   }

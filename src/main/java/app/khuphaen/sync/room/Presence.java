@@ -2,19 +2,21 @@ package app.khuphaen.sync.room;
 
 import app.khuphaen.sync.model.PeerInfo;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
+
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Who is in each room: room code to {@code {"version": n, "peers": {peer_id: {"info": PeerInfo,
- * "conns": [connection ids]}}}}, in Vert.x shared data. A peer is listed once however many sockets it
+ * Who is in each room: room code to {@code {"version": n, "changed_at": ms, "peers": {peer_id:
+ * {"info": PeerInfo, "conns": {connection id: client address}}}}}, in Vert.x shared data. A peer is listed once however many sockets it
  * has joined from; it leaves presence when its last socket does. Every change bumps the room's
  * membership version (kept while the room exists, also when it is empty), which the peer_joined and
  * peer_left events carry so a joiner can tell which of them its room_info already reflects. Connection
@@ -26,6 +28,7 @@ final class Presence {
   private static final String PEERS = "peers";
   private static final String INFO = "info";
   private static final String CONNS = "conns";
+  private static final String CHANGED_AT = "changed_at";
 
   private final AsyncMap<String, JsonObject> map;
 
@@ -39,6 +42,38 @@ final class Presence {
    */
   record Snapshot(List<PeerInfo> peers, long version, List<String> nodes, boolean nodeIsNew) {}
 
+  /** A room's peers with their sockets, and when its membership last changed (null if never). */
+  record RoomDetail(List<RoomOverview.Peer> peers, Instant changedAt) {}
+
+  /** Every room's details, by code (rooms nobody joined yet are absent). */
+  Future<Map<String, RoomDetail>> details() {
+    return map.entries().map(entries -> {
+      Map<String, RoomDetail> details = new HashMap<>();
+      entries.forEach((code, room) -> details.put(code, detail(room)));
+      return details;
+    });
+  }
+
+  Future<RoomDetail> detail(String code) {
+    return map.get(code).map(Presence::detail);
+  }
+
+  private static RoomDetail detail(JsonObject room) {
+    if (room == null) {
+      return new RoomDetail(List.of(), null);
+    }
+    List<RoomOverview.Peer> peers = new ArrayList<>();
+    JsonObject all = room.getJsonObject(PEERS);
+    for (String id : all.fieldNames()) {
+      JsonObject entry = all.getJsonObject(id);
+      List<Connection> connections = new ArrayList<>();
+      entry.getJsonObject(CONNS).forEach(c -> connections.add(new Connection(c.getKey(), (String) c.getValue())));
+      peers.add(new RoomOverview.Peer(PeerInfo.fromJson(entry.getJsonObject(INFO)), connections));
+    }
+    Long changedAt = room.getLong(CHANGED_AT);
+    return new RoomDetail(peers, changedAt == null ? null : Instant.ofEpochMilli(changedAt));
+  }
+
   Future<List<PeerInfo>> peers(String code) {
     return map.get(code).map(room -> snapshot(room, false).peers());
   }
@@ -48,22 +83,16 @@ final class Presence {
     return map.get(code).map(Presence::nodes);
   }
 
-  /** The node a connection id belongs to. */
-  static String nodeOf(String connectionId) {
-    return connectionId.substring(0, connectionId.lastIndexOf('/'));
-  }
 
   /** Adds a connection of {@code peer} (its newest PeerInfo wins); answers the room afterwards. */
-  Future<Snapshot> add(String code, PeerInfo peer, String connectionId) {
+  Future<Snapshot> add(String code, PeerInfo peer, Connection connection) {
     return map.get(code).compose(current -> {
       JsonObject room = current == null ? new JsonObject().put(VERSION, 0L).put(PEERS, new JsonObject()) : current;
-      boolean nodeIsNew = !nodes(room).contains(nodeOf(connectionId));
+      boolean nodeIsNew = !nodes(room).contains(Connection.nodeOf(connection.id()));
       JsonObject peers = room.getJsonObject(PEERS);
       JsonObject entry = peers.getJsonObject(peer.id());
-      JsonArray conns = entry == null ? new JsonArray() : entry.getJsonArray(CONNS);
-      if (!conns.contains(connectionId)) {
-        conns.add(connectionId);
-      }
+      JsonObject conns = entry == null ? new JsonObject() : entry.getJsonObject(CONNS);
+      conns.put(connection.id(), connection.address());
       peers.put(peer.id(), new JsonObject().put(INFO, peer.toJson()).put(CONNS, conns));
       bump(room);
       return map.put(code, room).map(v -> snapshot(room, nodeIsNew));
@@ -83,7 +112,7 @@ final class Presence {
       if (entry == null) {
         return Future.succeededFuture(new Removal(false, peers.isEmpty(), room.getLong(VERSION), nodes(room)));
       }
-      JsonArray conns = entry.getJsonArray(CONNS);
+      JsonObject conns = entry.getJsonObject(CONNS);
       conns.remove(connectionId);
       boolean peerGone = conns.isEmpty();
       if (peerGone) {
@@ -99,7 +128,7 @@ final class Presence {
     String prefix = nodeId + "/";
     return map.entries().map(entries -> entries.entrySet().stream()
         .filter(e -> e.getValue().getJsonObject(PEERS).stream().anyMatch(peer ->
-            ((JsonObject) peer.getValue()).getJsonArray(CONNS).stream().anyMatch(c -> ((String) c).startsWith(prefix))))
+            ((JsonObject) peer.getValue()).getJsonObject(CONNS).fieldNames().stream().anyMatch(c -> c.startsWith(prefix))))
         .map(Map.Entry::getKey)
         .toList());
   }
@@ -117,8 +146,8 @@ final class Presence {
       JsonObject peers = room.getJsonObject(PEERS);
       List<String> gone = new ArrayList<>();
       for (String peerId : new ArrayList<>(peers.fieldNames())) {
-        JsonArray conns = peers.getJsonObject(peerId).getJsonArray(CONNS);
-        boolean touched = conns.getList().removeIf(c -> ((String) c).startsWith(prefix));
+        JsonObject conns = peers.getJsonObject(peerId).getJsonObject(CONNS);
+        boolean touched = conns.fieldNames().removeIf(c -> c.startsWith(prefix));
         if (touched && conns.isEmpty()) {
           peers.remove(peerId);
           gone.add(peerId);
@@ -136,6 +165,7 @@ final class Presence {
 
   private static void bump(JsonObject room) {
     room.put(VERSION, room.getLong(VERSION) + 1);
+    room.put(CHANGED_AT, System.currentTimeMillis());
   }
 
   private static List<String> nodes(JsonObject room) {
@@ -144,7 +174,7 @@ final class Presence {
     }
     Set<String> nodes = new LinkedHashSet<>();
     room.getJsonObject(PEERS).forEach(peer ->
-        ((JsonObject) peer.getValue()).getJsonArray(CONNS).forEach(conn -> nodes.add(nodeOf((String) conn))));
+        ((JsonObject) peer.getValue()).getJsonObject(CONNS).fieldNames().forEach(conn -> nodes.add(Connection.nodeOf(conn))));
     return List.copyOf(nodes);
   }
 

@@ -3,6 +3,7 @@ package app.khuphaen.sync.room;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import app.khuphaen.sync.model.DocumentState;
+import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -43,13 +44,19 @@ final class Relay {
     return documents.get(code).map(DocumentState::document);
   }
 
-  /** A peer_joined or peer_left, to {@code nodes} (the room's nodes after the change). */
-  void membership(String code, String frame, long version, List<String> nodes) {
-    nodeBus.publish(membershipEvent(code, frame, version, nodes), nodes);
+  /** A peer_left, to {@code nodes} (the room's nodes after the change). */
+  void peerLeft(String code, String peerId, long version, List<String> nodes) {
+    byte[] frame = ServerMessages.peerLeft(peerId).getBytes(StandardCharsets.UTF_8);
+    nodeBus.publish(RoomEvent.membership(code, frame, false, version, nodes), nodes);
   }
 
-  static RoomEvent membershipEvent(String code, String frame, long version, List<String> nodes) {
-    return RoomEvent.membership(code, frame.getBytes(StandardCharsets.UTF_8), version, nodes);
+  static RoomEvent peerJoinedEvent(String code, PeerInfo peer, long version, List<String> nodes) {
+    return RoomEvent.membership(code, ServerMessages.peerJoined(peer).getBytes(StandardCharsets.UTF_8), true, version, nodes);
+  }
+
+  /** Tells the sockets of {@code peerId} in the room, on whichever node, that the operator closes them. */
+  void disconnect(String code, String peerId, String reason) {
+    relay(RoomEvent.disconnect(code, peerId, ServerMessages.error(reason).getBytes(StandardCharsets.UTF_8)));
   }
 
   /**

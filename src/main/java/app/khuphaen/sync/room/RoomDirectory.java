@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The rooms themselves, as the registry and the store keep them: creating (and the front end's
@@ -128,11 +129,20 @@ final class RoomDirectory {
 
   /** Deletes the room, its documents and its presence; its peers hear "Room deleted" and are out. */
   Future<Void> delete(String code, String hostKey) {
-    return locks.withRoomLock(code, () -> authorized(code, hostKey).compose(room -> presence.nodes(code)).compose(nodes ->
+    return delete(code, () -> authorized(code, hostKey), "its host");
+  }
+
+  /** {@link #delete} by the operator, who needs no host key. */
+  Future<Void> deleteByOperator(String code) {
+    return delete(code, () -> existing(code), "the operator");
+  }
+
+  private Future<Void> delete(String code, Supplier<Future<RoomRecord>> permitted, String by) {
+    return locks.withRoomLock(code, () -> permitted.get().compose(room -> presence.nodes(code)).compose(nodes ->
         remove(code).onSuccess(v -> {
           byte[] frame = ServerMessages.error(ErrorMessages.ROOM_DELETED).getBytes(StandardCharsets.UTF_8);
           nodeBus.publish(RoomEvent.closing(code, frame), nodes);
-          log.info("{} deleted by its host", kv("room", code));
+          log.info("{} deleted by {}", kv("room", code), by);
         })));
   }
 

@@ -39,10 +39,10 @@ public sealed interface RoomEvent {
   }
 
   /**
-   * A peer_joined or peer_left, with the room's membership version after the change and the nodes
-   * with peers in the room then (what every node routes the room's frames to).
+   * A peer_joined ({@code joined}) or peer_left, with the room's membership version after the change
+   * and the nodes with peers in the room then (what every node routes the room's frames to).
    */
-  record Membership(String room, byte[] frame, long version, List<String> nodes) implements RoomEvent {
+  record Membership(String room, byte[] frame, boolean joined, long version, List<String> nodes) implements RoomEvent {
     public Membership {
       nodes = List.copyOf(nodes);
     }
@@ -50,6 +50,17 @@ public sealed interface RoomEvent {
 
   /** The room was deleted: every member gets {@code frame} and is out of the room. */
   record Closing(String room, byte[] frame) implements RoomEvent {}
+
+  /**
+   * The operator disconnects {@code peerId}: each of its sockets gets {@code frame} (an error), then
+   * is closed with 4001 and the same text.
+   */
+  record Disconnect(String room, String peerId, byte[] frame) implements RoomEvent {
+    @Override
+    public boolean isFor(String peerId) {
+      return this.peerId.equals(peerId);
+    }
+  }
 
   static Data data(String room, String from, byte[] frame) {
     return new Data(room, from, frame);
@@ -59,11 +70,15 @@ public sealed interface RoomEvent {
     return new Document(room, from, frame, document, stamp);
   }
 
-  static Membership membership(String room, byte[] frame, long version, List<String> nodes) {
-    return new Membership(room, frame, version, nodes);
+  static Membership membership(String room, byte[] frame, boolean joined, long version, List<String> nodes) {
+    return new Membership(room, frame, joined, version, nodes);
   }
 
   static Closing closing(String room, byte[] frame) {
     return new Closing(room, frame);
+  }
+
+  static Disconnect disconnect(String room, String peerId, byte[] frame) {
+    return new Disconnect(room, peerId, frame);
   }
 }

@@ -20,6 +20,7 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
   private static final byte DOCUMENT = 2;
   private static final byte MEMBERSHIP = 3;
   private static final byte CLOSING = 4;
+  private static final byte DISCONNECT = 5;
 
   /** Makes every {@link RoomEvent}, whatever its kind, travel with this codec on {@code bus}. */
   public static void register(EventBus bus) {
@@ -42,10 +43,15 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
       writeString(buffer, document.document()); // the receiving node builds the frame again
     } else if (event instanceof RoomEvent.Membership membership) {
       buffer.appendByte(MEMBERSHIP);
+      buffer.appendByte(membership.joined() ? (byte) 1 : 0);
       buffer.appendLong(membership.version());
       buffer.appendInt(membership.nodes().size());
       membership.nodes().forEach(node -> writeString(buffer, node));
       writeBytes(buffer, membership.frame());
+    } else if (event instanceof RoomEvent.Disconnect disconnect) {
+      buffer.appendByte(DISCONNECT);
+      writeString(buffer, disconnect.peerId());
+      writeBytes(buffer, disconnect.frame());
     } else {
       buffer.appendByte(CLOSING);
       writeBytes(buffer, event.frame());
@@ -69,16 +75,21 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
         return RoomEvent.document(room, from, ServerMessages.documentSyncUtf8(document), document, stamp);
       }
       case MEMBERSHIP -> {
+        boolean joined = in.byteValue() == 1;
         long version = in.longValue();
         int nodeCount = in.intValue();
         List<String> nodes = new ArrayList<>(nodeCount);
         for (int i = 0; i < nodeCount; i++) {
           nodes.add(in.string());
         }
-        return RoomEvent.membership(room, in.bytes(), version, nodes);
+        return RoomEvent.membership(room, in.bytes(), joined, version, nodes);
       }
       case CLOSING -> {
         return RoomEvent.closing(room, in.bytes());
+      }
+      case DISCONNECT -> {
+        String peerId = in.string();
+        return RoomEvent.disconnect(room, peerId, in.bytes());
       }
       default -> throw new IllegalStateException("unknown room event kind " + kind);
     }

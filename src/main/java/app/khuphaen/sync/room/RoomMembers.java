@@ -5,7 +5,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import app.khuphaen.sync.cluster.Membership;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.model.PeerInfo;
-import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.RoomRefusal.Reason;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -54,7 +53,7 @@ final class RoomMembers {
    * they now route its frames here) before the joiner is answered: from its {@code connected} on, it
    * misses nothing sent anywhere in the cluster.
    */
-  Future<RoomService.Joined> join(String code, PeerInfo peer, String hostKey, String connectionId, LocalFanout fanout,
+  Future<RoomService.Joined> join(String code, PeerInfo peer, String hostKey, Connection connection, LocalFanout fanout,
                       RoomMember member, Consumer<RoomService.Joined> onJoined) {
     return locks.withRoomLock(code, () -> directory.existing(code).compose(room -> {
       boolean hasKey = HostKeys.matches(room, hostKey);
@@ -69,7 +68,7 @@ final class RoomMembers {
         if (newcomer && current.size() >= maxPeersPerRoom) {
           return Future.failedFuture(new RoomRefusal(Reason.ROOM_FULL));
         }
-        return presence.add(code, peer, connectionId);
+        return presence.add(code, peer, connection);
       })
           .compose(snapshot -> directory.markOccupied(room).map(snapshot))
           .compose(snapshot -> {
@@ -79,8 +78,8 @@ final class RoomMembers {
           })
           .compose(snapshot -> documents.get(code).compose(doc -> {
             RoomService.Joined joined = new RoomService.Joined(room, snapshot.peers(), snapshot.version(), doc, host,
-                new Seat(this, code, peer.id(), connectionId, fanout, member));
-            RoomEvent peerJoined = Relay.membershipEvent(code, ServerMessages.peerJoined(peer), snapshot.version(), snapshot.nodes());
+                new Seat(this, code, peer.id(), connection.id(), fanout, member));
+            RoomEvent peerJoined = Relay.peerJoinedEvent(code, peer, snapshot.version(), snapshot.nodes());
             if (!snapshot.nodeIsNew()) {
               onJoined.accept(joined);
               nodeBus.publish(peerJoined, snapshot.nodes());
@@ -96,7 +95,7 @@ final class RoomMembers {
           .onFailure(err -> {
             if (fanout.remove(code, member)) {
               releaseLocal(code);
-              presence.remove(code, peer.id(), connectionId);
+              presence.remove(code, peer.id(), connection.id());
             }
           });
     }));
@@ -115,7 +114,7 @@ final class RoomMembers {
     }
     return membership.reunited().compose(v -> locks.withRoomLock(code, () -> presence.remove(code, peerId, connectionId).compose(removal -> {
       if (removal.peerGone()) {
-        relay.membership(code, ServerMessages.peerLeft(peerId), removal.version(), removal.nodes());
+        relay.peerLeft(code, peerId, removal.version(), removal.nodes());
         log.info("{} {} left", kv("room", code), kv("peer", peerId));
       }
       return removal.roomEmpty() ? directory.markEmpty(code) : Future.succeededFuture();
@@ -143,7 +142,7 @@ final class RoomMembers {
     presence.roomsWithNode(deadNode).onSuccess(codes -> codes.forEach(code ->
         locks.withRoomLock(code, () -> presence.removeNode(code, deadNode).compose(removal -> {
           removal.peersGone().forEach(peer -> {
-            relay.membership(code, ServerMessages.peerLeft(peer), removal.version(), removal.nodes());
+            relay.peerLeft(code, peer, removal.version(), removal.nodes());
             log.info("{} {} left (its {} is gone)", kv("room", code), kv("peer", peer), kv("node", deadNode));
           });
           return removal.peersGone().isEmpty() || !removal.roomEmpty() ? Future.succeededFuture() : directory.markEmpty(code);

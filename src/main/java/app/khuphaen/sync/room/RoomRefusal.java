@@ -1,5 +1,6 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.protocol.ErrorMessages;
 
 /**
@@ -9,20 +10,23 @@ import app.khuphaen.sync.protocol.ErrorMessages;
 public final class RoomRefusal extends RuntimeException {
 
   public enum Reason {
-    ROOM_NOT_FOUND(ErrorMessages.ROOM_NOT_FOUND, 404),
-    ROOM_FULL(ErrorMessages.ROOM_FULL, 409),
-    ROOM_LIMIT(ErrorMessages.ROOM_LIMIT, 503),
-    INVALID_HOST_KEY(ErrorMessages.INVALID_HOST_KEY, 401),
-    HOST_KEY_REQUIRED(ErrorMessages.HOST_KEY_REQUIRED, 403),
-    HOST_ONLY(ErrorMessages.HOST_ONLY, 403),
-    STORAGE_UNAVAILABLE(ErrorMessages.STORAGE_UNAVAILABLE, 503);
+    ROOM_NOT_FOUND(ErrorMessages.ROOM_NOT_FOUND, 404, ServerMetrics.Refusal.ROOM_NOT_FOUND),
+    ROOM_FULL(ErrorMessages.ROOM_FULL, 409, ServerMetrics.Refusal.ROOM_FULL),
+    ROOM_LIMIT(ErrorMessages.ROOM_LIMIT, 503, ServerMetrics.Refusal.ROOM_LIMIT),
+    INVALID_HOST_KEY(ErrorMessages.INVALID_HOST_KEY, 401, ServerMetrics.Refusal.INVALID_HOST_KEY),
+    HOST_KEY_REQUIRED(ErrorMessages.HOST_KEY_REQUIRED, 403, ServerMetrics.Refusal.INVALID_HOST_KEY),
+    HOST_ONLY(ErrorMessages.HOST_ONLY, 403, ServerMetrics.Refusal.HOST_ONLY),
+    STORAGE_UNAVAILABLE(ErrorMessages.STORAGE_UNAVAILABLE, 503, ServerMetrics.Refusal.STORAGE_UNAVAILABLE);
 
     public final String message;
     public final int httpStatus;
+    /** Its label in kp_refusals_total. */
+    public final ServerMetrics.Refusal metric;
 
-    Reason(String message, int httpStatus) {
+    Reason(String message, int httpStatus, ServerMetrics.Refusal metric) {
       this.message = message;
       this.httpStatus = httpStatus;
+      this.metric = metric;
     }
   }
 

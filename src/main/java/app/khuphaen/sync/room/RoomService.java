@@ -1,6 +1,9 @@
 package app.khuphaen.sync.room;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import app.khuphaen.sync.cluster.Membership;
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.model.Errors;
@@ -16,9 +19,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -30,6 +34,7 @@ import java.util.function.Consumer;
  * one instance per node, shared by every event loop.
  */
 public final class RoomService {
+  private static final Logger log = LoggerFactory.getLogger(RoomService.class);
   /** @param hostKey the new room's key; null on a "restored" answer, which never reveals it */
   public record Created(RoomRecord room, boolean restored, String hostKey) {}
 
@@ -58,14 +63,17 @@ public final class RoomService {
   private final RoomMembers members;
   private final Relay relay;
   private final RoomSweep sweep;
+  private final RoomOverview overview;
+  private final ServerMetrics metrics;
   private final AtomicLong connections = new AtomicLong();
-  private final AtomicInteger subscriptions = new AtomicInteger();
+  private final LocalRooms localRooms = new LocalRooms();
 
   private RoomService(Vertx vertx, Membership membership, Settings settings, RoomStore store, StoreHealth storeHealth,
                       DocumentWriter writer, Documents documents, RoomRegistry registry, Presence presence,
-                      RoomRoutes routes, NodeBus nodeBus) {
+                      RoomRoutes routes, NodeBus nodeBus, ServerMetrics metrics) {
     this.vertx = vertx;
     this.membership = membership;
+    this.metrics = metrics;
     this.store = store;
     this.storeHealth = storeHealth;
     this.writer = writer;
@@ -75,15 +83,19 @@ public final class RoomService {
     this.directory = new RoomDirectory(registry, presence, store, storeHealth, writer, documents, nodeBus, locks, relay, settings);
     this.members = new RoomMembers(directory, presence, routes, documents, nodeBus, relay, locks, membership, settings);
     this.sweep = new RoomSweep(registry, directory, locks, membership);
+    this.overview = new RoomOverview(registry, presence, store);
+    metrics.gauge("kp.rooms.active", "rooms with at least one peer on this node", localRooms::rooms);
+    metrics.gauge("kp.cluster.members", "nodes in the cluster (1 when not clustered)", () -> membership.nodes().size());
   }
 
   /** Builds the service and brings back the rooms the store kept, each counting as empty from now. */
-  public static Future<RoomService> start(Vertx vertx, Membership membership, Settings settings, RoomStore store) {
+  public static Future<RoomService> start(Vertx vertx, Membership membership, Settings settings, RoomStore store,
+                                         ServerMetrics metrics) {
     RoomEventCodec.register(vertx.eventBus());
     Future<AsyncMap<String, JsonObject>> rooms = vertx.sharedData().getAsyncMap("kp.rooms");
     Future<AsyncMap<String, JsonObject>> peers = vertx.sharedData().getAsyncMap("kp.presence");
-    StoreHealth storeHealth = new StoreHealth();
-    DocumentWriter writer = new DocumentWriter(vertx, store, storeHealth);
+    StoreHealth storeHealth = new StoreHealth(metrics);
+    DocumentWriter writer = new DocumentWriter(vertx, store, storeHealth, metrics);
     RoomRoutes routes = new RoomRoutes();
     // this node's addresses are registered before it serves anyone (see NodeBus)
     Future<Documents> documents = Documents.start(vertx, store, writer, membership.nodeId(), membership::nodes,
@@ -92,14 +104,14 @@ public final class RoomService {
     membership.ownAddresses(List.of(NodeBus.eventAddress(membership.nodeId()), Documents.address(membership.nodeId())));
     return Future.all(rooms, peers, documents, nodeBus)
         .map(v -> new RoomService(vertx, membership, settings, store, storeHealth, writer, documents.result(),
-            new RoomRegistry(rooms.result()), new Presence(peers.result()), routes, nodeBus.result()))
+            new RoomRegistry(rooms.result()), new Presence(peers.result()), routes, nodeBus.result(), metrics))
         .compose(service -> service.directory.restoreFromStore().map(service))
         .onSuccess(service -> membership.onNodeLeft(service.members::removeNode));
   }
 
   /** The fan-out of one event loop's sockets. */
   public LocalFanout newFanout() {
-    return new LocalFanout(vertx, documents, subscriptions);
+    return new LocalFanout(vertx, documents, localRooms);
   }
 
   /** A connection id unique across the cluster, for presence. */
@@ -162,9 +174,9 @@ public final class RoomService {
    * See {@link RoomMembers#join}: {@code onJoined} writes the joiner's answers under the room's lock;
    * the {@link Seat} it gets is how the socket leaves again.
    */
-  public Future<Joined> join(String code, PeerInfo peer, String hostKey, String connectionId, LocalFanout fanout,
+  public Future<Joined> join(String code, PeerInfo peer, String hostKey, Connection connection, LocalFanout fanout,
                              RoomMember member, Consumer<Joined> onJoined) {
-    return members.join(code, peer, hostKey, connectionId, fanout, member, onJoined);
+    return members.join(code, peer, hostKey, connection, fanout, member, onJoined);
   }
 
   // ---- their frames ----
@@ -183,10 +195,49 @@ public final class RoomService {
     return relay.document(code);
   }
 
-  // ---- health and shutdown ----
+  // ---- the operator's view (admin API): the whole cluster's, from any node ----
+
+  /** Every room with its peers, their sockets and its newest stored document, most recently active first. */
+  public Future<List<RoomOverview.Room>> overview() {
+    return overview.rooms();
+  }
+
+  /** One room's overview, or a ROOM_NOT_FOUND refusal. */
+  public Future<RoomOverview.Room> overview(String code) {
+    return overview.room(code).compose(room -> room == null
+        ? Future.failedFuture(new RoomRefusal(RoomRefusal.Reason.ROOM_NOT_FOUND))
+        : Future.succeededFuture(room));
+  }
+
+  /** Deletes the room as its host's DELETE does, without a host key. */
+  public Future<Void> deleteByOperator(String code) {
+    return directory.deleteByOperator(code);
+  }
+
+  /**
+   * Closes every socket of the peer in the room, on whichever node (an error, then close 4001); the
+   * others hear peer_left. Answers false when the room has no such peer.
+   */
+  public Future<Boolean> disconnect(String code, String peerId, String reason) {
+    return directory.existing(code)
+        .compose(room -> overview.hasPeer(code, peerId))
+        .onSuccess(present -> {
+          if (present) {
+            relay.disconnect(code, peerId, reason);
+            log.info("{} {} disconnected by the operator", kv("room", code), kv("peer", peerId));
+          }
+        });
+  }
+
+  // ---- health, metrics and shutdown ----
 
   public NodeStats stats() {
-    return new NodeStats(subscriptions.get(), documents.inMemory(), writer.queued());
+    return new NodeStats(localRooms.subscriptions(), documents.inMemory(), writer.queued());
+  }
+
+  /** This node's meters (kp_*), for the sockets to count what they receive, write and refuse. */
+  public ServerMetrics metrics() {
+    return metrics;
   }
 
   /**

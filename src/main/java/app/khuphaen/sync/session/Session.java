@@ -2,6 +2,9 @@ package app.khuphaen.sync.session;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
+import app.khuphaen.sync.metrics.ServerMetrics.Action;
+import app.khuphaen.sync.metrics.ServerMetrics.Frame;
 import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.transport.PeerSocket;
 import app.khuphaen.sync.config.Settings;
@@ -12,6 +15,7 @@ import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.InvalidMessageException;
 import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
+import app.khuphaen.sync.room.Connection;
 import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.RoomEvent;
 import app.khuphaen.sync.room.RoomMember;
@@ -54,8 +58,10 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   private final Settings.Limits limits;
   private final ClientMessageParser parser;
   private final boolean hostAuthRequired;
+  private final Connection connection;
   private final String connectionId;
   private final MessageRate rate;
+  private final ServerMetrics metrics;
   private final HeldEvents held = new HeldEvents();
   private final Promise<Void> closed = Promise.promise();
   private Future<Void> tail = DONE;
@@ -69,7 +75,9 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   private long lastSeenNanos = System.nanoTime();
   private Runnable onClosed = () -> {};
 
-  public Session(PeerSocket socket, RoomService rooms, LocalFanout fanout, ClientMessageParser parser, Settings settings) {
+  /** @param clientAddress the client's address, as presence shows it to the operator */
+  public Session(PeerSocket socket, RoomService rooms, LocalFanout fanout, ClientMessageParser parser, Settings settings,
+                 String clientAddress) {
     this.parser = parser;
     this.socket = socket;
     this.rooms = rooms;
@@ -77,7 +85,9 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     this.limits = settings.limits();
     this.hostAuthRequired = settings.security().hostAuth() == Settings.HostAuth.REQUIRED;
     this.connectionId = rooms.newConnectionId();
+    this.connection = new Connection(connectionId, clientAddress);
     this.rate = new MessageRate(limits);
+    this.metrics = rooms.metrics();
   }
 
   /** Starts reading; {@code onClosed} runs once the socket is closed and the room left. */
@@ -96,7 +106,8 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   @Override
   public void onBinary() {
     if (admit()) {
-      send(ServerMessages.invalidFormat(ErrorMessages.BINARY_NOT_SUPPORTED));
+      metrics.received(Action.INVALID);
+      send(Frame.ERROR, ServerMessages.invalidFormat(ErrorMessages.BINARY_NOT_SUPPORTED));
     }
   }
 
@@ -167,9 +178,12 @@ public final class Session implements RoomMember, PeerSocket.Listener {
       seat = null;
       state = State.OUTSIDE;
       roomCode = null;
-      send(frame);
+      send(Frame.ERROR, frame);
+    } else if (event instanceof RoomEvent.Disconnect && known.wants(event)) { // the operator closes this peer
+      send(Frame.ERROR, frame);
+      close(CloseCodes.DISCONNECTED_BY_OPERATOR, ErrorMessages.DISCONNECTED_BY_OPERATOR);
     } else if (known.wants(event)) {
-      send(frame);
+      send(frameType(event), frame);
     } else {
       frame.release();
     }
@@ -190,9 +204,24 @@ public final class Session implements RoomMember, PeerSocket.Listener {
         log.info("{} {} closed: message rate limit exceeded persistently", kv("connection", connectionId), kv("peer", peerId));
         close(CloseCodes.POLICY_VIOLATION, ErrorMessages.RATE_LIMITED);
       }
-      default -> send(ServerMessages.error(ErrorMessages.RATE_LIMITED));
+      default -> send(Frame.ERROR, ServerMessages.error(ErrorMessages.RATE_LIMITED));
     }
+    metrics.received(Action.INVALID);
+    metrics.refused(ServerMetrics.Refusal.RATE_LIMITED);
     return false;
+  }
+
+  private static Frame frameType(RoomEvent event) {
+    if (event instanceof RoomEvent.Data) {
+      return Frame.DATA;
+    }
+    if (event instanceof RoomEvent.Document) {
+      return Frame.DOCUMENT_SYNC;
+    }
+    if (event instanceof RoomEvent.Membership membership) {
+      return membership.joined() ? Frame.PEER_JOINED : Frame.PEER_LEFT;
+    }
+    return Frame.ERROR; // Closing, Disconnect
   }
 
   private void enqueue(Supplier<Future<Void>> step) {
@@ -204,48 +233,65 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     try {
       message = parser.parse(text);
     } catch (InvalidMessageException e) {
-      send(ServerMessages.invalidFormat(e.getMessage()));
+      metrics.received(Action.INVALID);
+      send(Frame.ERROR, ServerMessages.invalidFormat(e.getMessage()));
+      return DONE;
+    }
+    if (message instanceof ClientMessage.Join join && !join.hasValidPeerId()) {
+      metrics.received(Action.INVALID);
+      send(Frame.ERROR, ServerMessages.invalidFormat(Identifiers.INVALID_PEER_ID));
       return DONE;
     }
     if (message instanceof ClientMessage.Ping) {
-      send(ServerMessages.pong());
+      metrics.received(Action.PING);
+      send(Frame.PONG, ServerMessages.pong());
       return DONE;
     }
     if (message instanceof ClientMessage.Join join) {
       return join(join);
     }
     if (message instanceof ClientMessage.Leave) {
+      metrics.received(Action.LEAVE);
       return leaveRoom().onComplete(ar -> socket.close(CloseCodes.NORMAL, ""));
     }
     if (state != State.JOINED) {
-      send(ServerMessages.error(ErrorMessages.NOT_IN_A_ROOM));
+      refuse(ServerMetrics.Refusal.NOT_IN_ROOM, ErrorMessages.NOT_IN_A_ROOM);
       return DONE;
     }
     if (message instanceof ClientMessage.Broadcast broadcast) {
       if (utf8Length(broadcast.data()) > limits.maxDataBytes()) {
-        send(ServerMessages.error(ErrorMessages.dataTooLarge(limits.maxDataBytes())));
+        refuse(ServerMetrics.Refusal.TOO_LARGE, ErrorMessages.dataTooLarge(limits.maxDataBytes()));
       } else {
+        metrics.received(Action.BROADCAST);
         rooms.broadcast(roomCode, peerId, broadcast.data());
       }
     } else if (message instanceof ClientMessage.SyncDocument sync) {
       if (hostAuthRequired && !host) {
-        send(ServerMessages.error(RoomRefusal.Reason.HOST_ONLY.message));
+        refuse(RoomRefusal.Reason.HOST_ONLY);
       } else {
+        metrics.received(Action.SYNC_DOCUMENT);
         rooms.syncDocument(roomCode, peerId, sync.document());
       }
     } else if (message instanceof ClientMessage.RequestSync) {
       return rooms.document(roomCode)
-          .onSuccess(doc -> send(ServerMessages.documentSync(doc == null ? "" : doc)))
+          .onSuccess(doc -> {
+            metrics.received(Action.REQUEST_SYNC);
+            send(Frame.DOCUMENT_SYNC, ServerMessages.documentSync(doc == null ? "" : doc));
+          })
           .<Void>mapEmpty()
           .recover(this::refused);
     }
     return DONE;
   }
 
+  /** Refuses what the client sent before any room is asked, for its metadata or its room code's form. */
   private Future<Void> join(ClientMessage.Join join) {
-    String refusal = join.refusal(limits.maxMetadataBytes());
-    if (refusal != null) {
-      send(refusal);
+    if (join.metadataOver(limits.maxMetadataBytes())) {
+      refuse(ServerMetrics.Refusal.TOO_LARGE, ErrorMessages.metadataTooLarge(limits.maxMetadataBytes()));
+      return DONE;
+    }
+    if (!Identifiers.isValidRoomCode(join.roomCode())) {
+      refuse(RoomRefusal.Reason.ROOM_NOT_FOUND);
       return DONE;
     }
     String code = Identifiers.normalizeRoomCode(join.roomCode());
@@ -254,19 +300,20 @@ public final class Session implements RoomMember, PeerSocket.Listener {
         .compose(v -> {
           state = State.JOINING;
           peerId = me.id();
-          return rooms.join(code, me, join.hostKey(), connectionId, fanout, this, joined -> {
+          return rooms.join(code, me, join.hostKey(), connection, fanout, this, joined -> {
+            metrics.received(Action.JOIN);
             roomCode = code;
             seat = joined.seat();
             host = joined.host();
             // its own peer_joined is written here, right after its answers, so that nothing the others
             // send once they know of the join can come between; the room's copy of it is dropped
             known = new EventFilter(me.id(), joined.version(), joined.document().stamp());
-            send(ServerMessages.roomInfo(code, joined.room().hostId(), joined.peers()));
-            send(ServerMessages.connected(me.id(), code));
+            send(Frame.ROOM_INFO, ServerMessages.roomInfo(code, joined.room().hostId(), joined.peers()));
+            send(Frame.CONNECTED, ServerMessages.connected(me.id(), code));
             if (joined.document().document() != null) {
-              send(ServerMessages.documentSync(joined.document().document()));
+              send(Frame.DOCUMENT_SYNC, ServerMessages.documentSync(joined.document().document()));
             }
-            send(ServerMessages.peerJoined(me));
+            send(Frame.PEER_JOINED, ServerMessages.peerJoined(me));
             state = State.JOINED;
             held.replay(this::handleEvent);
           });
@@ -301,26 +348,38 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   /** A refusal the client can act on is told as it is; anything else is logged and answered generically. */
   private Future<Void> refused(Throwable err) {
     if (err instanceof RoomRefusal refusal) {
-      send(ServerMessages.error(refusal.reason.message));
+      refuse(refusal.reason);
     } else {
       log.error("{} {} failed", kv("connection", connectionId), kv("peer", peerId), err);
-      send(ServerMessages.error(ErrorMessages.INTERNAL_ERROR));
+      metrics.received(Action.INVALID);
+      send(Frame.ERROR, ServerMessages.error(ErrorMessages.INTERNAL_ERROR));
     }
     return DONE;
   }
 
-  private void send(String frame) {
+  private void refuse(RoomRefusal.Reason reason) {
+    refuse(reason.metric, reason.message);
+  }
+
+  /** Every refused message counts as "invalid" in kp_messages_received_total, and by why in kp_refusals_total. */
+  private void refuse(ServerMetrics.Refusal reason, String message) {
+    metrics.received(Action.INVALID);
+    metrics.refused(reason);
+    send(Frame.ERROR, ServerMessages.error(message));
+  }
+
+  private void send(Frame type, String frame) {
     if (!closing) {
-      socket.sendText(frame);
+      socket.sendText(type, frame);
     }
   }
 
   /** Writes a shared, already-encoded frame; takes ownership of {@code frame}. */
-  private void send(ByteBuf frame) {
+  private void send(Frame type, ByteBuf frame) {
     if (closing) {
       frame.release();
     } else {
-      socket.sendFrame(frame);
+      socket.sendFrame(type, frame);
     }
   }
 

@@ -2,6 +2,7 @@ package app.khuphaen.sync.store;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.model.DocumentState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,7 +27,8 @@ public final class DocumentWriter {
   private static final long FIRST_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 5_000;
 
-  private record Pending(String document, String writtenBy, Instant writtenAt, long stamp) {}
+  /** {@code queuedNanos}: when it entered the queue (System.nanoTime), for kp_store_write_seconds. */
+  private record Pending(String document, String writtenBy, Instant writtenAt, long stamp, long queuedNanos) {}
 
   /** A room with a write in flight or waiting for a retry; absent when everything is stored. */
   private static final class Slot {
@@ -38,18 +40,21 @@ public final class DocumentWriter {
   private final Vertx vertx;
   private final RoomStore store;
   private final StoreHealth health;
+  private final ServerMetrics metrics;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
 
-  public DocumentWriter(Vertx vertx, RoomStore store, StoreHealth health) {
+  public DocumentWriter(Vertx vertx, RoomStore store, StoreHealth health, ServerMetrics metrics) {
     this.vertx = vertx;
     this.store = store;
     this.health = health;
+    this.metrics = metrics;
+    metrics.gauge("kp.store.queued.writes", "rooms whose latest document waits to be stored", this::queued);
   }
 
   /** Queues {@code document} as the room's latest; it replaces any queued but unwritten one. */
   public void submit(String code, String document, String writtenBy, long stamp) {
-    Pending pending = new Pending(document, writtenBy, Instant.now(), stamp);
+    Pending pending = new Pending(document, writtenBy, Instant.now(), stamp, System.nanoTime());
     boolean[] start = {false};
     slots.compute(code, (k, slot) -> {
       if (slot == null) {
@@ -116,6 +121,7 @@ public final class DocumentWriter {
     store.saveDocument(code, pending.document(), pending.writtenBy(), pending.writtenAt(), pending.stamp()).onComplete(ar -> {
       if (ar.succeeded()) {
         health.succeeded();
+        metrics.documentStored(System.nanoTime() - pending.queuedNanos());
         current.backoffMs = FIRST_BACKOFF_MS;
         if (ar.result() instanceof SaveOutcome.Stored stored) {
           log.debug("{} document revision {} stored", kv("room", code), stored.revision());

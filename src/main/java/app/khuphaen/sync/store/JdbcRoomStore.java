@@ -18,6 +18,8 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -217,6 +219,23 @@ public final class JdbcRoomStore implements RoomStore {
         }
       }
       return list;
+    });
+  }
+
+  @Override
+  public Future<Map<String, RevisionInfo>> latestRevisions() {
+    return run(c -> {
+      Map<String, RevisionInfo> latest = new HashMap<>();
+      try (PreparedStatement st = c.prepareStatement("SELECT d.room_code, d.revision, d.size_bytes, d.written_by,"
+          + " d.written_at FROM documents d JOIN (SELECT room_code, MAX(revision) AS newest FROM documents"
+          + " GROUP BY room_code) n ON d.room_code = n.room_code AND d.revision = n.newest");
+           ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          latest.put(rs.getString(1),
+              new RevisionInfo(rs.getLong(2), rs.getLong(3), rs.getString(4), Instant.ofEpochMilli(rs.getLong(5))));
+        }
+      }
+      return latest;
     });
   }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,6 +86,14 @@ public final class MemoryRoomStore implements RoomStore {
               d.writtenBy(), d.writtenAt()))
           .toList());
     }
+  }
+
+  @Override
+  public Future<Map<String, RevisionInfo>> latestRevisions() {
+    Map<String, RevisionInfo> latest = new HashMap<>();
+    documents.keySet().forEach(code -> revisions(code).result().stream().findFirst()
+        .ifPresent(newest -> latest.put(code, newest)));
+    return Future.succeededFuture(latest);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where rooms and their documents are kept beyond the life of the process. Every method is
@@ -35,6 +36,9 @@ public interface RoomStore {
 
   /** The kept revisions, newest first. */
   Future<List<RevisionInfo>> revisions(String code);
+
+  /** Every room's newest revision, by room code (rooms without a document are absent). */
+  Future<Map<String, RevisionInfo>> latestRevisions();
 
   /** One kept revision, or null. */
   Future<StoredDocument> revision(String code, long revision);

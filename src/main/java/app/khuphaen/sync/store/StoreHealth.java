@@ -1,5 +1,6 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.model.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +15,16 @@ public final class StoreHealth {
   private static final Logger log = LoggerFactory.getLogger(StoreHealth.class);
 
   private final AtomicInteger failures = new AtomicInteger();
+  private final ServerMetrics metrics;
   private volatile String lastError;
 
+  public StoreHealth(ServerMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** A store operation failed (counted in kp_store_errors_total). */
   public void failed(String what, Throwable err) {
+    metrics.storeFailed();
     lastError = what + " failed: " + Errors.rootMessage(err);
     if (failures.getAndIncrement() == 0) {
       log.warn("store {} (retrying with back-off; further failures are not logged until the store recovers)", lastError);

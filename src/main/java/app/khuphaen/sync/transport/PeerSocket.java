@@ -1,5 +1,6 @@
 package app.khuphaen.sync.transport;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
@@ -84,21 +85,26 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   private final boolean deflate;
   private final long maxOutgoingBytes;
   private final BudgetShare share;
+  private final ServerMetrics metrics;
   private ChannelHandlerContext ctx;
   private Listener listener = NOBODY;
   private boolean closeSent;
   private boolean inactive;
+  /** The close code sent or received first; 1006 (abnormal closure) while there was none. */
+  private int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
   private OutgoingQueue outgoing; // from handlerAdded on
 
   /**
    * @param deflate whether per-message deflate was negotiated for this socket
    * @param maxOutgoingBytes OUTBOUND_QUEUE_BYTES: at most this much may wait to be sent to the client
    */
-  public PeerSocket(int maxMessageBytes, boolean deflate, long maxOutgoingBytes, BufferBudget budget) {
+  public PeerSocket(int maxMessageBytes, boolean deflate, long maxOutgoingBytes, BufferBudget budget,
+                    ServerMetrics metrics) {
     this.maxMessageBytes = maxMessageBytes;
     this.deflate = deflate;
     this.maxOutgoingBytes = maxOutgoingBytes;
     this.share = new BudgetShare(budget, this::shedByBudget);
+    this.metrics = metrics;
   }
 
   /** Sets who hears this socket's events; if it is already gone, tells it at once. */
@@ -114,22 +120,30 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     return !closeSent && !inactive;
   }
 
-  public void sendText(String text) {
-    write(new TextWebSocketFrame(text));
+  /** Writes a server message of type {@code type} (counted in kp_messages_delivered_total). */
+  public void sendText(ServerMetrics.Frame type, String text) {
+    if (write(new TextWebSocketFrame(text))) {
+      metrics.delivered(type);
+    }
   }
 
   /**
-   * Writes a complete wire frame ({@link WireFrames}); takes ownership of it.
-   * With per-message deflate, its payload goes through the compressor as a frame of its own instead.
+   * Writes a complete wire frame ({@link WireFrames}) of a server message of type {@code type}; takes
+   * ownership of it. With per-message deflate, its payload goes through the compressor as a frame of
+   * its own instead.
    */
-  public void sendFrame(ByteBuf wireFrame) {
+  public void sendFrame(ServerMetrics.Frame type, ByteBuf wireFrame) {
+    boolean written;
     if (deflate) {
       int header = WireFrames.headerLength(wireFrame);
       ByteBuf payload = wireFrame.retainedSlice(wireFrame.readerIndex() + header, wireFrame.readableBytes() - header);
       wireFrame.release();
-      write(new TextWebSocketFrame(payload));
+      written = write(new TextWebSocketFrame(payload));
     } else {
-      write(wireFrame);
+      written = write(wireFrame);
+    }
+    if (written) {
+      metrics.delivered(type);
     }
   }
 
@@ -146,6 +160,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
       return;
     }
     closeSent = true;
+    closeCode = code;
     dropWaiting();
     ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
     ctx.executor().schedule(() -> ctx.close(), CLOSE_ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -154,17 +169,22 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   /** Sends a close frame and drops the connection once it is written (the client broke the protocol). */
   private void closeNow(int code, String reason) {
     closeSent = true;
+    closeCode = code;
     dropWaiting();
     ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
   }
 
-  /** The one way a frame goes to the client (see {@link OutgoingQueue}). */
-  private void write(Object frame) {
+  /** The one way a frame goes to the client (see {@link OutgoingQueue}); answers whether it went. */
+  private boolean write(Object frame) {
     if (closeSent || inactive) {
       ReferenceCountUtil.release(frame);
-    } else if (!outgoing.offer(frame)) {
-      tooSlow("more than " + outgoing.maxBytes() + " bytes waiting to be sent to it");
+      return false;
     }
+    if (!outgoing.offer(frame)) {
+      tooSlow("more than " + outgoing.maxBytes() + " bytes waiting to be sent to it");
+      return false;
+    }
+    return true;
   }
 
   @Override
@@ -218,6 +238,10 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.outgoing = new OutgoingQueue(ctx, share, maxOutgoingBytes);
+    metrics.connectionOpened();
+    if (!ctx.channel().isActive()) {
+      channelInactive(ctx); // gone during the upgrade: its inactive event went to the handler this replaced
+    }
     ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(NETTY_LOW_WATER, NETTY_HIGH_WATER));
   }
 
@@ -231,6 +255,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
           // the JDK's decoder is fast but replaces malformed bytes with U+FFFD; only then is a strict
           // check needed (one pass over a 2 MB document instead of two)
           if (text.indexOf('\uFFFD') >= 0 && !ByteBufUtil.isText(frame.content(), StandardCharsets.UTF_8)) {
+            metrics.received(ServerMetrics.Action.INVALID);
             closeNow(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), ErrorMessages.INVALID_UTF8);
           } else {
             listener.onText(text);
@@ -264,6 +289,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     closeSent = true;
     dropWaiting();
     int code = close.statusCode();
+    closeCode = code == -1 ? WebSocketCloseStatus.EMPTY.code() : code;
     CloseWebSocketFrame echo = code == -1 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
     ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
   }
@@ -278,12 +304,15 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     if (isTooBig(cause)) {
       if (!closeSent) {
         String reason = ErrorMessages.messageTooLarge(maxMessageBytes);
-        write(new TextWebSocketFrame(ServerMessages.error(reason)));
+        metrics.received(ServerMetrics.Action.INVALID);
+        metrics.refused(ServerMetrics.Refusal.TOO_LARGE);
+        sendText(ServerMetrics.Frame.ERROR, ServerMessages.error(reason));
         closeNow(CloseCodes.MESSAGE_TOO_BIG, reason);
       }
     } else if (cause instanceof CorruptedWebSocketFrameException corrupted) {
       log.debug("malformed WebSocket frame: {}", cause.getMessage());
       if (!closeSent) {
+        metrics.received(ServerMetrics.Action.INVALID);
         closeNow(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
       }
     } else if (cause instanceof java.io.IOException) {
@@ -308,6 +337,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
       inactive = true;
       dropWaiting();
       share.messageComplete();
+      metrics.connectionClosed(closeCode);
       listener.onClosed();
     }
   }

@@ -26,11 +26,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Three clustered nodes in this JVM behaving as one server. Needs PostgreSQL (skipped without). */
 class ClusterTest {
   private static final int NODES = 3;
+  private static final String ADMIN_TOKEN = "cluster-operator-0123456789";
   private static TestCluster cluster;
 
   @BeforeAll
   static void startCluster() {
     cluster = TestCluster.start(NODES, new JsonObject()
+        .put(Settings.ADMIN_TOKEN, ADMIN_TOKEN)
         .put(Settings.ROOM_IDLE_TIMEOUT_SECONDS, 2)
         .put(Settings.SWEEP_INTERVAL_SECONDS, 1));
   }
@@ -68,6 +70,33 @@ class ClusterTest {
       c.send(Messages.action("leave"));
       assertThat(a.next("peer_left").getString("peer_id")).isEqualTo("c");
       assertThat(b.next("peer_left").getString("peer_id")).isEqualTo("c");
+    }
+  }
+
+  @Test
+  void theAdminApiAnswersForTheWholeClusterFromAnyNodeAndDisconnectsAPeerWhereverItIs() {
+    node(0).createRoom("XADMIN");
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + ADMIN_TOKEN);
+    try (WsClient a = node(0).connect(); WsClient b = node(1).connect()) {
+      a.join("XADMIN", "a", true);
+      b.join("XADMIN", "b", false);
+      a.next("peer_joined");
+      for (int i = 0; i < NODES; i++) {
+        JsonObject room = node(i).http.request(HttpMethod.GET, "/api/admin/rooms/XADMIN", null, auth).json().getJsonObject("room");
+        assertThat(room.getInteger("peer_count")).as("node %d", i).isEqualTo(2);
+        Map<String, String> nodeOfPeer = new HashMap<>();
+        room.getJsonArray("peers").forEach(p -> nodeOfPeer.put(((JsonObject) p).getString("id"),
+            ((JsonObject) p).getJsonArray("connections").getJsonObject(0).getString("node")));
+        assertThat(nodeOfPeer).as("node %d", i).containsExactlyInAnyOrderEntriesOf(Map.of(
+            "a", node(0).node.membership().nodeId(), "b", node(1).node.membership().nodeId()));
+      }
+      // asked of the third node, which has neither peer
+      assertThat(node(2).http.request(HttpMethod.POST, "/api/admin/rooms/XADMIN/peers/b/disconnect", null, auth).status())
+          .isEqualTo(200);
+      b.expectError("Disconnected by the operator");
+      assertThat(b.awaitClose()).isEqualTo((short) 4001);
+      assertThat(a.next("peer_left").getString("peer_id")).isEqualTo("b");
+      a.expectNothingPending();
     }
   }
 

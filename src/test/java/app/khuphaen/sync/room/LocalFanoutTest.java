@@ -1,5 +1,6 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.store.DocumentWriter;
 import app.khuphaen.sync.store.MemoryRoomStore;
 import app.khuphaen.sync.store.StoreHealth;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LocalFanoutTest {
   private final Vertx vertx = Vertx.vertx();
-  private final AtomicInteger subscriptions = new AtomicInteger();
+  private final LocalRooms localRooms = new LocalRooms();
   private final BlockingQueue<String> delivered = new LinkedBlockingQueue<>();
 
   @AfterEach
@@ -44,23 +44,26 @@ class LocalFanoutTest {
   void membersShareOneConsumerEachEventReachesAllOfThemAndTheLastLeaveUnsubscribes() throws Exception {
     RoomEventCodec.register(vertx.eventBus());
     Documents documents = Await.result(Documents.start(vertx, new MemoryRoomStore(10),
-        new DocumentWriter(vertx, new MemoryRoomStore(10), new StoreHealth()), "n1", () -> List.of("n1"), 1 << 20));
+        new DocumentWriter(vertx, new MemoryRoomStore(10), new StoreHealth(ServerMetrics.detached()), ServerMetrics.detached()), "n1", () -> List.of("n1"), 1 << 20));
     Context loop = vertx.getOrCreateContext();
-    LocalFanout fanout = new LocalFanout(vertx, documents, subscriptions);
+    LocalFanout fanout = new LocalFanout(vertx, documents, localRooms);
     RoomMember a = member("a");
     RoomMember b = member("b");
     Await.result(onLoop(loop, () -> fanout.add("ROOM01", a)));
     Await.result(onLoop(loop, () -> fanout.add("ROOM01", b)));
-    assertThat(subscriptions.get()).isEqualTo(1);
+    assertThat(localRooms.subscriptions()).isEqualTo(1);
+    assertThat(localRooms.rooms()).isEqualTo(1);
 
     vertx.eventBus().publish(NodeBus.roomAddress("ROOM01"), RoomEvent.data("ROOM01", "x", "hello".getBytes(StandardCharsets.UTF_8)),
         new DeliveryOptions().setLocalOnly(true));
     assertThat(List.of(next(), next())).containsExactlyInAnyOrder("a: hello", "b: hello");
 
     assertThat(Await.result(onLoop(loop, () -> Future.succeededFuture(fanout.remove("ROOM01", a))))).isTrue();
-    assertThat(subscriptions.get()).isEqualTo(1);
+    assertThat(localRooms.subscriptions()).isEqualTo(1);
+    assertThat(localRooms.rooms()).isEqualTo(1);
     assertThat(Await.result(onLoop(loop, () -> Future.succeededFuture(fanout.remove("ROOM01", b))))).isTrue();
-    assertThat(subscriptions.get()).isZero();
+    assertThat(localRooms.subscriptions()).isZero();
+    assertThat(localRooms.rooms()).isZero();
     assertThat(Await.result(onLoop(loop, () -> Future.succeededFuture(fanout.remove("ROOM01", b))))).isFalse();
   }
 

@@ -24,19 +24,27 @@ class PresenceTest {
     Await.result(vertx.close());
   }
 
+  private static Connection conn(String id) {
+    return new Connection(id, "192.0.2." + id.charAt(id.length() - 1));
+  }
+
   private static PeerInfo peer(String id, boolean host) {
     return new PeerInfo(id, Instant.parse("2026-12-01T00:00:00Z"), host, null);
   }
 
   @Test
   void aPeerWithTwoSocketsIsListedOnceAndLeavesWithItsLastSocket() {
-    Presence.Snapshot first = Await.result(presence.add("ROOM01", peer("tab", false), "n1/1"));
+    Presence.Snapshot first = Await.result(presence.add("ROOM01", peer("tab", false), conn("n1/1")));
     assertThat(first.nodeIsNew()).isTrue();
-    Presence.Snapshot second = Await.result(presence.add("ROOM01", peer("tab", true), "n1/2"));
+    Presence.Snapshot second = Await.result(presence.add("ROOM01", peer("tab", true), conn("n1/2")));
     assertThat(second.nodeIsNew()).isFalse(); // its node already had a socket in the room
     assertThat(second.peers()).extracting(PeerInfo::id).containsExactly("tab");
     assertThat(second.peers().get(0).isHost()).isTrue(); // the newest info wins
     assertThat(second.version()).isGreaterThan(first.version());
+    Presence.RoomDetail detail = Await.result(presence.detail("ROOM01"));
+    assertThat(detail.peers()).singleElement().satisfies(p -> assertThat(p.connections())
+        .containsExactlyInAnyOrder(new Connection("n1/1", "192.0.2.1"), new Connection("n1/2", "192.0.2.2")));
+    assertThat(detail.changedAt()).isNotNull();
 
     Presence.Removal one = Await.result(presence.remove("ROOM01", "tab", "n1/1"));
     assertThat(one.peerGone()).isFalse();
@@ -48,9 +56,9 @@ class PresenceTest {
 
   @Test
   void theRoomsNodesFollowItsSocketsAndADeadNodesPeersGoInOneChange() {
-    Await.result(presence.add("ROOM02", peer("a", true), "n1/1"));
-    Await.result(presence.add("ROOM02", peer("b", false), "n2/1"));
-    Presence.Snapshot third = Await.result(presence.add("ROOM02", peer("c", false), "n2/2"));
+    Await.result(presence.add("ROOM02", peer("a", true), conn("n1/1")));
+    Await.result(presence.add("ROOM02", peer("b", false), conn("n2/1")));
+    Presence.Snapshot third = Await.result(presence.add("ROOM02", peer("c", false), conn("n2/2")));
     assertThat(third.nodes()).containsExactlyInAnyOrder("n1", "n2");
     assertThat(Await.result(presence.roomsWithNode("n2"))).containsExactly("ROOM02");
 
@@ -65,7 +73,7 @@ class PresenceTest {
   void removingWhatIsNotThereChangesNothing() {
     Presence.Removal unknownRoom = Await.result(presence.remove("NOROOM", "x", "n1/1"));
     assertThat(unknownRoom.peerGone()).isFalse();
-    Await.result(presence.add("ROOM03", peer("a", true), "n1/1"));
+    Await.result(presence.add("ROOM03", peer("a", true), conn("n1/1")));
     Presence.Removal unknownPeer = Await.result(presence.remove("ROOM03", "ghost", "n1/9"));
     assertThat(unknownPeer.peerGone()).isFalse();
     assertThat(unknownPeer.roomEmpty()).isFalse();

@@ -35,13 +35,25 @@ class RoomEventCodecTest {
   @Test
   void membershipCarriesItsVersionAndTheRoomsNodes() {
     byte[] frame = "{\"type\":\"peer_left\",\"peer_id\":\"a\"}".getBytes(StandardCharsets.UTF_8);
-    RoomEvent decoded = roundTrip(RoomEvent.membership("ROOM01", frame, 42, List.of("node-a", "node-b")));
+    RoomEvent decoded = roundTrip(RoomEvent.membership("ROOM01", frame, false, 42, List.of("node-a", "node-b")));
     assertThat(decoded).isInstanceOf(RoomEvent.Membership.class);
     RoomEvent.Membership membership = (RoomEvent.Membership) decoded;
     assertThat(membership.version()).isEqualTo(42);
+    assertThat(membership.joined()).isFalse();
     assertThat(membership.nodes()).containsExactly("node-a", "node-b");
     assertThat(membership.isFor("anyone")).isTrue();
     assertThat(membership.frame()).isEqualTo(frame);
+  }
+
+  @Test
+  void anOperatorsDisconnectIsForThatPeerOnly() {
+    byte[] frame = "{\"type\":\"error\",\"message\":\"Disconnected by the operator\"}".getBytes(StandardCharsets.UTF_8);
+    RoomEvent decoded = roundTrip(RoomEvent.disconnect("ROOM01", "พี่", frame));
+    assertThat(decoded).isInstanceOf(RoomEvent.Disconnect.class);
+    assertThat(decoded.room()).isEqualTo("ROOM01");
+    assertThat(decoded.frame()).isEqualTo(frame);
+    assertThat(decoded.isFor("พี่")).isTrue();
+    assertThat(decoded.isFor("other")).isFalse();
   }
 
   @Test

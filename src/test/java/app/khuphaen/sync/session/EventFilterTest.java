@@ -14,11 +14,11 @@ class EventFilterTest {
   @Test
   void membershipNewsItsJoinAlreadyReflectedIsDroppedAndLaterNewsPassesInAnyOrder() {
     EventFilter known = new EventFilter("me", 5, 0);
-    assertThat(known.wants(RoomEvent.membership("R", FRAME, 4, List.of()))).isFalse();
-    assertThat(known.wants(RoomEvent.membership("R", FRAME, 5, List.of()))).isFalse();
-    assertThat(known.wants(RoomEvent.membership("R", FRAME, 7, List.of()))).isTrue();
-    assertThat(known.wants(RoomEvent.membership("R", FRAME, 6, List.of()))).isTrue();
-    assertThat(known.wants(RoomEvent.membership("R", FRAME, 6, List.of()))).isTrue(); // a shared version
+    assertThat(known.wants(RoomEvent.membership("R", FRAME, true, 4, List.of()))).isFalse();
+    assertThat(known.wants(RoomEvent.membership("R", FRAME, true, 5, List.of()))).isFalse();
+    assertThat(known.wants(RoomEvent.membership("R", FRAME, true, 7, List.of()))).isTrue();
+    assertThat(known.wants(RoomEvent.membership("R", FRAME, true, 6, List.of()))).isTrue();
+    assertThat(known.wants(RoomEvent.membership("R", FRAME, true, 6, List.of()))).isTrue(); // a shared version
   }
 
   @Test

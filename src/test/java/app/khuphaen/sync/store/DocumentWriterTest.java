@@ -1,5 +1,6 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.model.RoomRecord;
 import app.khuphaen.sync.support.Await;
@@ -26,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DocumentWriterTest {
   private final Vertx vertx = Vertx.vertx();
   private final GatedStore store = new GatedStore();
-  private final StoreHealth health = new StoreHealth();
-  private final DocumentWriter writer = new DocumentWriter(vertx, store, health);
+  private final ServerMetrics metrics = ServerMetrics.detached();
+  private final StoreHealth health = new StoreHealth(metrics);
+  private final DocumentWriter writer = new DocumentWriter(vertx, store, health, metrics);
 
   @AfterEach
   void close() {
@@ -50,6 +52,9 @@ class DocumentWriterTest {
     assertThat(writer.unwritten("ROOM01")).isNull();
     assertThat(writer.queued()).isZero();
     assertThat(store.writes).isEmpty();
+    // only what reached the store is timed: two writes, "b" never was
+    assertThat(metrics.registry().get("kp.store.write").timer().count()).isEqualTo(2);
+    assertThat(metrics.registry().get("kp.store.queued.writes").gauge().value()).isZero();
   }
 
   @Test
@@ -66,6 +71,8 @@ class DocumentWriterTest {
     newer.done.complete(new SaveOutcome.Stored(1));
     Await.result(writer.idle());
     assertThat(health.problem()).isNull();
+    assertThat(metrics.registry().get("kp.store.errors").counter().count()).isEqualTo(2);
+    assertThat(metrics.registry().get("kp.store.write").timer().count()).isEqualTo(1);
   }
 
   @Test
@@ -98,6 +105,7 @@ class DocumentWriterTest {
     @Override public Future<Void> deleteRoom(String code) { return memory.deleteRoom(code); }
     @Override public Future<StoredDocument> loadDocument(String code) { return memory.loadDocument(code); }
     @Override public Future<List<RevisionInfo>> revisions(String code) { return memory.revisions(code); }
+    @Override public Future<java.util.Map<String, RevisionInfo>> latestRevisions() { return memory.latestRevisions(); }
     @Override public Future<StoredDocument> revision(String code, long revision) { return memory.revision(code, revision); }
     @Override public Future<Void> ping() { return Future.succeededFuture(); }
     @Override public Future<Void> close() { return Future.succeededFuture(); }

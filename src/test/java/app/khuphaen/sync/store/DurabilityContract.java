@@ -5,11 +5,14 @@ import app.khuphaen.sync.support.Http;
 import app.khuphaen.sync.support.Messages;
 import app.khuphaen.sync.support.TestServer;
 import app.khuphaen.sync.support.WsClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * how to take it down for a while.
  */
 abstract class DurabilityContract {
+  private static final String ADMIN_TOKEN = "durability-operator-0123456789";
 
   /** Settings that select this test's store; the same location on every call. */
   protected abstract JsonObject storeConfig();
@@ -122,9 +126,10 @@ abstract class DurabilityContract {
 
   @Test
   void onlyTheNewestRevisionsAreKept() {
-    try (TestServer server = start(new JsonObject().put(Settings.DOCUMENT_REVISIONS, 3));
+    try (TestServer server = start(new JsonObject().put(Settings.DOCUMENT_REVISIONS, 3).put(Settings.ADMIN_TOKEN, ADMIN_TOKEN));
          WsClient host = server.connect()) {
       server.createRoom("CAPPED");
+      server.createRoom("NODOCS");
       host.join("CAPPED", "host", true);
       for (int i = 1; i <= 5; i++) {
         host.send(Messages.syncDocument("doc " + i));
@@ -133,6 +138,16 @@ abstract class DurabilityContract {
       JsonArray revisions = server.http.get("/api/rooms/CAPPED/revisions").json().getJsonArray("revisions");
       assertThat(revisions.stream().map(r -> ((JsonObject) r).getLong("revision")).toList()).containsExactly(5L, 4L, 3L);
       assertThat(server.http.get("/api/rooms/CAPPED/revisions/2").status()).isEqualTo(404);
+
+      // the operator's list reads every room's newest revision in one query
+      JsonArray rooms = server.http.request(HttpMethod.GET, "/api/admin/rooms", null,
+          Map.of("Authorization", "Bearer " + ADMIN_TOKEN)).json().getJsonArray("rooms");
+      Map<String, Object> documents = new HashMap<>();
+      rooms.forEach(r -> documents.put(((JsonObject) r).getString("code"), ((JsonObject) r).getValue("document")));
+      assertThat(documents.get("NODOCS")).isNull();
+      JsonObject newest = (JsonObject) documents.get("CAPPED");
+      assertThat(newest.getLong("revision")).isEqualTo(5);
+      assertThat(newest.getLong("size")).isEqualTo("doc 5".length());
     }
   }
 

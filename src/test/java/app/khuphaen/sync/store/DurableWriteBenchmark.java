@@ -1,5 +1,6 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.config.DatabaseUrl;
 import app.khuphaen.sync.support.Await;
 import app.khuphaen.sync.support.Postgres;
@@ -50,7 +51,7 @@ class DurableWriteBenchmark {
   }
 
   private static void measure(String name, Vertx vertx, RoomStore store) {
-    DocumentWriter writer = new DocumentWriter(vertx, store, new StoreHealth());
+    DocumentWriter writer = new DocumentWriter(vertx, store, new StoreHealth(ServerMetrics.detached()), ServerMetrics.detached());
     Instant now = Instant.now();
     Await.result(store.saveRoom(new RoomRecord("BENCH1", UUID.randomUUID().toString(), "host", now, now, null)));
     StringBuilder doc = new StringBuilder("{\"tasks\":[");

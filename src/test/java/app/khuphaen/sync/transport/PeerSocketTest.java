@@ -1,5 +1,6 @@
 package app.khuphaen.sync.transport;
 
+import app.khuphaen.sync.metrics.ServerMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -23,6 +24,7 @@ class PeerSocketTest {
   private static final int BOUND = 10_000;
 
   private final List<String> events = new ArrayList<>();
+  private final ServerMetrics metrics = ServerMetrics.detached();
 
   private final class Recorder implements PeerSocket.Listener {
     private final String name;
@@ -63,10 +65,10 @@ class PeerSocketTest {
   @Test
   void framesGoStraightOutWhileTheClientKeepsUpAndNothingIsCharged() {
     BufferBudget budget = new BufferBudget(1_000_000);
-    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel channel = channel(socket, "a");
-    socket.sendText("one");
-    socket.sendText("two");
+    socket.sendText(ServerMetrics.Frame.DATA, "one");
+    socket.sendText(ServerMetrics.Frame.DATA, "two");
     assertThat(drainOutbound(channel)).isEqualTo(2);
     assertThat(budget.held()).isZero();
   }
@@ -74,11 +76,11 @@ class PeerSocketTest {
   @Test
   void whatWaitsIsChargedAndGoesOutInOrderOnceTheClientReadsAgain() {
     BufferBudget budget = new BufferBudget(1_000_000);
-    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel channel = channel(socket, "a");
     stopReading(channel, true);
-    socket.sendText("one");
-    socket.sendText("two");
+    socket.sendText(ServerMetrics.Frame.DATA, "one");
+    socket.sendText(ServerMetrics.Frame.DATA, "two");
     assertThat(channel.outboundMessages()).isEmpty();
     assertThat(budget.held()).isEqualTo(2 * (3 + 14));
     stopReading(channel, false);
@@ -90,7 +92,7 @@ class PeerSocketTest {
   @Test
   void pongsCountAgainstTheBoundOfAClientThatDoesNotRead() {
     BufferBudget budget = new BufferBudget(1_000_000);
-    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel channel = channel(socket, "flooder");
     stopReading(channel, true);
     for (int i = 0; i < 100 && events.isEmpty(); i++) {
@@ -103,11 +105,11 @@ class PeerSocketTest {
   @Test
   void aCloseDropsWhatWaitsSoTheCloseFrameIsNextOut() {
     BufferBudget budget = new BufferBudget(1_000_000);
-    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel channel = channel(socket, "a");
     stopReading(channel, true);
-    socket.sendText("queued 1");
-    socket.sendText("queued 2");
+    socket.sendText(ServerMetrics.Frame.DATA, "queued 1");
+    socket.sendText(ServerMetrics.Frame.DATA, "queued 2");
     socket.close((short) 1013, "Receiver too slow");
     assertThat(budget.held()).isZero();
     channel.runPendingTasks(); // the consolidated flush
@@ -121,9 +123,9 @@ class PeerSocketTest {
   @Test
   void theBudgetShedsTheBiggestOutgoingHoldersUntilTheExcessIsCoveredAndNotTheSender() {
     BufferBudget budget = new BufferBudget(70_000, () -> Long.MAX_VALUE); // memory taken to be as charged
-    PeerSocket small = new PeerSocket(1 << 20, false, BOUND, budget);
-    PeerSocket big = new PeerSocket(1 << 20, false, BOUND, budget);
-    PeerSocket sender = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket small = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
+    PeerSocket big = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
+    PeerSocket sender = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel smallChannel = channel(small, "small");
     EmbeddedChannel bigChannel = channel(big, "big");
     EmbeddedChannel senderChannel = channel(sender, "sender");
@@ -131,10 +133,10 @@ class PeerSocketTest {
     senderChannel.writeInbound(Unpooled.wrappedBuffer(new byte[BudgetShare.INBOUND_SLACK + 1_000]));
     stopReading(smallChannel, true);
     stopReading(bigChannel, true);
-    small.sendText("s".repeat(500));
-    big.sendText("b".repeat(2_000));
+    small.sendText(ServerMetrics.Frame.DATA, "s".repeat(500));
+    big.sendText(ServerMetrics.Frame.DATA, "b".repeat(2_000));
     assertThat(events).isEmpty();
-    big.sendText("b".repeat(2_000)); // the total passes the budget by about 1,000 bytes
+    big.sendText(ServerMetrics.Frame.DATA, "b".repeat(2_000)); // the total passes the budget by about 1,000 bytes
     bigChannel.runPendingTasks();
     smallChannel.runPendingTasks();
     senderChannel.runPendingTasks();
@@ -147,14 +149,14 @@ class PeerSocketTest {
   void chargesOverTheBudgetShedNobodyWhileTheMemoryReallyInUseIsWithinIt() {
     // one shared 2,000-byte frame queued for two receivers: 4,000 bytes of charges, 2,000 of memory
     BufferBudget budget = new BufferBudget(3_000, () -> 2_000);
-    PeerSocket first = new PeerSocket(1 << 20, false, BOUND, budget);
-    PeerSocket second = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket first = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
+    PeerSocket second = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel firstChannel = channel(first, "first");
     EmbeddedChannel secondChannel = channel(second, "second");
     stopReading(firstChannel, true);
     stopReading(secondChannel, true);
-    first.sendText("d".repeat(2_000));
-    second.sendText("d".repeat(2_000));
+    first.sendText(ServerMetrics.Frame.DATA, "d".repeat(2_000));
+    second.sendText(ServerMetrics.Frame.DATA, "d".repeat(2_000));
     firstChannel.runPendingTasks();
     secondChannel.runPendingTasks();
     assertThat(budget.held()).isGreaterThan(3_000);
@@ -164,7 +166,7 @@ class PeerSocketTest {
   @Test
   void theBytesOfAMessageStillArrivingAreChargedPastTheSlackAndFreedWhenItIsWhole() {
     BufferBudget budget = new BufferBudget(1_000_000);
-    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel channel = channel(socket, "uploader");
     ByteBuf part = Unpooled.wrappedBuffer(new byte[BudgetShare.INBOUND_SLACK]);
     channel.writeInbound(part);
@@ -179,14 +181,50 @@ class PeerSocketTest {
   @Test
   void aConnectionThatGoesAwayReturnsEverythingItHeld() {
     BufferBudget budget = new BufferBudget(1_000_000);
-    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget);
+    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel channel = channel(socket, "a");
     stopReading(channel, true);
-    socket.sendText("waiting");
+    socket.sendText(ServerMetrics.Frame.DATA, "waiting");
     channel.writeInbound(Unpooled.wrappedBuffer(new byte[BudgetShare.INBOUND_SLACK + 10]));
     assertThat(budget.held()).isPositive();
     channel.close();
     assertThat(budget.held()).isZero();
     assertThat(events).containsExactly("a closed");
+  }
+
+  @Test
+  void writtenFramesAndEachSocketsCloseCodeAreCounted() {
+    BufferBudget budget = new BufferBudget(1_000_000);
+    PeerSocket clientCloses = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
+    PeerSocket serverCloses = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
+    PeerSocket dropped = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
+    EmbeddedChannel first = channel(clientCloses, "a");
+    EmbeddedChannel second = channel(serverCloses, "b");
+    EmbeddedChannel third = channel(dropped, "c");
+    assertThat(metrics.registry().get("kp.connections").gauge().value()).isEqualTo(3);
+
+    clientCloses.sendText(ServerMetrics.Frame.PONG, "{\"type\":\"pong\"}");
+    serverCloses.sendText(ServerMetrics.Frame.DATA, "{}");
+    serverCloses.sendText(ServerMetrics.Frame.DATA, "{}");
+    first.writeInbound(new CloseWebSocketFrame(1000, "bye"));
+    serverCloses.close((short) 4001, "Disconnected by the operator");
+    serverCloses.sendText(ServerMetrics.Frame.DATA, "{}"); // after the close: not written, not counted
+    second.writeInbound(new CloseWebSocketFrame(4001, "")); // the client's answer
+    third.close(); // no close frame at all
+
+    assertThat(delivered("pong")).isEqualTo(1);
+    assertThat(delivered("data")).isEqualTo(2);
+    assertThat(closes("1000")).isEqualTo(1);
+    assertThat(closes("4001")).isEqualTo(1);
+    assertThat(closes("1006")).isEqualTo(1);
+    assertThat(metrics.registry().get("kp.connections").gauge().value()).isZero();
+  }
+
+  private double delivered(String type) {
+    return metrics.registry().get("kp.messages.delivered").tag("type", type).counter().count();
+  }
+
+  private double closes(String code) {
+    return metrics.registry().get("kp.websocket.closes").tag("code", code).counter().count();
   }
 }
