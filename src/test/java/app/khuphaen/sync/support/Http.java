@@ -28,9 +28,18 @@ public final class Http {
 
   /** @param localAddress the loopback address to send from (the server keys rate limits by it) */
   public Http(Vertx vertx, int port, String localAddress) {
+    this(vertx, port, new HttpClientOptions().setLocalAddress(localAddress));
+  }
+
+  private Http(Vertx vertx, int port, HttpClientOptions options) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setLocalAddress(localAddress));
+    this.client = vertx.createHttpClient(options);
     this.port = port;
+  }
+
+  /** A client that opens a connection per request and closes it after the answer (no keep-alive). */
+  public static Http withoutKeepAlive(Vertx vertx, int port) {
+    return new Http(vertx, port, new HttpClientOptions().setKeepAlive(false));
   }
 
   public Response get(String path) {

@@ -20,7 +20,11 @@ public final class Scrape {
   }
 
   public static Scrape of(TestServer server, Map<String, String> headers) {
-    Http.Response response = server.http.request(io.vertx.core.http.HttpMethod.GET, "/metrics", null, headers);
+    return of(server.http, headers);
+  }
+
+  public static Scrape of(Http http, Map<String, String> headers) {
+    Http.Response response = http.request(io.vertx.core.http.HttpMethod.GET, "/metrics", null, headers);
     if (response.status() != 200) {
       throw new AssertionError("/metrics answered " + response.status() + ": " + response.body());
     }
