@@ -36,6 +36,28 @@ class RelayTest extends ServerTest {
   }
 
   @Test
+  void documentsAndDataReachTheOthersAsTheSenderEscapedThemAndAreStoredDecoded() {
+    server.createRoom("ASIS01");
+    // escapes no encoder of ours would write: \u0e44 for ไ, \/ for /, a surrogate pair for 😀
+    String escaped = "{\\\"t\\\":\\\"\\u0e44\\/\\ud83d\\ude00\\\"}";
+    String value = "{\"t\":\"ไ/😀\"}";
+    try (WsClient host = server.connect(); WsClient guest = server.connect(); WsClient late = server.connect()) {
+      host.join("ASIS01", "host", true);
+      guest.join("ASIS01", "guest", false);
+      host.next("peer_joined");
+      host.sendText("{\"action\":\"sync_document\",\"document\":\"" + escaped + "\"}");
+      assertThat(guest.nextText()).isEqualTo("{\"type\":\"document_sync\",\"document\":\"" + escaped + "\"}");
+      host.sendText("{\"action\":\"broadcast\",\"data\":\"" + escaped + "\"}");
+      assertThat(guest.nextText()).isEqualTo("{\"type\":\"data\",\"from\":\"host\",\"data\":\"" + escaped + "\"}");
+      server.http.awaitStored("ASIS01", value); // the store has the plain value
+      late.send(Messages.join("ASIS01", "late", false));
+      late.next("room_info");
+      late.next("connected");
+      assertThat(late.nextText()).isEqualTo("{\"type\":\"document_sync\",\"document\":\"" + escaped + "\"}");
+    }
+  }
+
+  @Test
   void messagesFromEachSenderArriveInOrder() {
     server.createRoom("ORDER2");
     int count = 1000;

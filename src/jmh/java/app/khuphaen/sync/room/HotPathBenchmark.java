@@ -5,6 +5,7 @@ import app.khuphaen.sync.protocol.ClientMessage;
 import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.InvalidMessageException;
 import app.khuphaen.sync.protocol.ServerMessages;
+import app.khuphaen.sync.model.JsonString;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
@@ -21,6 +22,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,8 +41,8 @@ public class HotPathBenchmark {
       new ClientMessageParser(Settings.defaults().limits().maxNestingDepth(), Settings.defaults().limits().maxMetadataBytes());
   private static final int PEERS = 25;
 
-  private String clientFrame;
-  private String payload;
+  private byte[] clientFrame;
+  private JsonString payload;
   private LocalFanout fanout;
   private LocalFanout.Group group;
   private RoomEvent event;
@@ -48,8 +50,9 @@ public class HotPathBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    payload = "~M~sender-7~123456789~" + "x".repeat(230);
-    clientFrame = "{\"action\":\"broadcast\",\"data\":\"" + payload + "\"}";
+    String data = "~M~sender-7~123456789~" + "x".repeat(230);
+    payload = JsonString.of(data);
+    clientFrame = ("{\"action\":\"broadcast\",\"data\":\"" + data + "\"}").getBytes(StandardCharsets.UTF_8);
     fanout = new LocalFanout(null, null, new LocalRooms());
     channels = new EmbeddedChannel[PEERS];
     RoomMember[] members = new RoomMember[PEERS];
@@ -68,7 +71,7 @@ public class HotPathBenchmark {
     for (RoomMember member : members) {
       group.add(member);
     }
-    event = RoomEvent.data("BENCH1", "peer-0", ServerMessages.dataUtf8("peer-0", payload));
+    event = RoomEvent.data("BENCH1", "peer-0", ServerMessages.data("peer-0", payload));
   }
 
   @Benchmark
@@ -78,7 +81,7 @@ public class HotPathBenchmark {
 
   @Benchmark
   public byte[] encodeDataFrame() {
-    return ServerMessages.dataUtf8("peer-0", payload);
+    return ServerMessages.data("peer-0", payload);
   }
 
   /** One relayed frame to 24 receivers (the sender is skipped); time per frame, not per receiver. */

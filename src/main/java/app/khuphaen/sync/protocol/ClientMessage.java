@@ -1,5 +1,6 @@
 package app.khuphaen.sync.protocol;
 
+import app.khuphaen.sync.model.JsonString;
 import io.vertx.core.json.Json;
 
 import java.nio.charset.StandardCharsets;
@@ -27,9 +28,11 @@ public sealed interface ClientMessage {
     }
   }
 
-  record Broadcast(String data) implements ClientMessage {}
+  /** {@code data} as it came, escaped. */
+  record Broadcast(JsonString data) implements ClientMessage {}
 
-  record SyncDocument(String document) implements ClientMessage {}
+  /** {@code document} as it came, escaped. */
+  record SyncDocument(JsonString document) implements ClientMessage {}
 
   record RequestSync() implements ClientMessage {}
 

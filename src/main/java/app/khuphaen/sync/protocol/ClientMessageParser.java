@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import app.khuphaen.sync.model.JsonString;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -18,9 +19,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns one text frame into a {@link ClientMessage}; unknown fields are ignored. Reads the frame as a
- * stream and keeps only the fields of the protocol: whatever else a message holds is skipped without
- * building anything, so a message of a million keys or empty arrays costs no memory. Values decode as
+ * Turns one text frame's UTF-8 bytes into a {@link ClientMessage}; unknown fields are ignored. Reads
+ * the frame as a stream and keeps only the fields of the protocol: whatever else a message holds is
+ * skipped without building anything, so a message of a million keys or empty arrays costs no memory.
+ * A {@code data} or {@code document} string is not decoded: the parser checks it and notes where it
+ * starts, and the message keeps its escaped bytes ({@link JsonString}), to be relayed as they came. Values decode as
  * Vert.x's {@code new JsonObject(String)} would decode them. Refused while reading: nesting deeper
  * than MAX_NESTING_DEPTH (before any recursion can exhaust the event loop's stack), and a join's
  * {@code metadata} of more values than MAX_METADATA_BYTES (each takes at least a byte), whose tree is
@@ -33,6 +36,11 @@ public final class ClientMessageParser {
   private static final Object STRUCTURE = new Object();
   /** Metadata past its budget: skipped, then refused. */
   private static final Object TOO_LARGE = new Object();
+  /** The fields relayed as they came. */
+  private static final Set<String> RELAYED = Set.of("data", "document");
+
+  /** Where a relayed field's string value starts: the offset of its opening quote in the frame. */
+  private record Unread(int openingQuote) {}
 
   private final int maxNestingDepth;
   private final int maxMetadataValues;
@@ -47,7 +55,11 @@ public final class ClientMessageParser {
         .build();
   }
 
-  public ClientMessage parse(String frame) throws InvalidMessageException {
+  /**
+   * Parses a frame's bytes, which must be valid UTF-8 ({@link Utf8}); a relayed value keeps sharing
+   * the array, which must not change afterwards.
+   */
+  public ClientMessage parse(byte[] frame) throws InvalidMessageException {
     Map<String, Object> json;
     try (JsonParser parser = factory.createParser(frame)) {
       json = fields(parser);
@@ -74,8 +86,8 @@ public final class ClientMessageParser {
           json.get("metadata") == TOO_LARGE ? null : json.get("metadata"),
           json.get("metadata") == TOO_LARGE,
           optionalString(json, "host_key"));
-      case "broadcast" -> new ClientMessage.Broadcast(requiredString(json, "data"));
-      case "sync_document" -> new ClientMessage.SyncDocument(requiredString(json, "document"));
+      case "broadcast" -> new ClientMessage.Broadcast(relayedString(json, "data", frame));
+      case "sync_document" -> new ClientMessage.SyncDocument(relayedString(json, "document", frame));
       case "request_sync" -> new ClientMessage.RequestSync();
       case "leave" -> new ClientMessage.Leave();
       case "ping" -> new ClientMessage.Ping();
@@ -101,6 +113,8 @@ public final class ClientMessageParser {
         } else if (token.isStructStart()) {
           parser.skipChildren();
           fields.put(name, STRUCTURE);
+        } else if (token == JsonToken.VALUE_STRING && RELAYED.contains(name)) {
+          fields.put(name, new Unread((int) parser.currentTokenLocation().getByteOffset())); // skipped, still checked
         } else {
           fields.put(name, scalar(parser));
         }
@@ -190,6 +204,18 @@ public final class ClientMessageParser {
       throw new InvalidMessageException("field '" + field + "' must be a string");
     }
     return s;
+  }
+
+  private static JsonString relayedString(Map<String, Object> json, String field, byte[] frame)
+      throws InvalidMessageException {
+    Object value = json.get(field);
+    if (value == null) {
+      throw new InvalidMessageException("missing field '" + field + "'");
+    }
+    if (!(value instanceof Unread unread)) {
+      throw new InvalidMessageException("field '" + field + "' must be a string");
+    }
+    return JsonString.at(frame, unread.openingQuote());
   }
 
   private static String optionalString(Map<String, Object> json, String field) throws InvalidMessageException {

@@ -1,21 +1,21 @@
 package app.khuphaen.sync.protocol;
 
 import app.khuphaen.sync.model.PeerInfo;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import app.khuphaen.sync.model.JsonString;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Encoders for every server-to-client message (their error strings are {@link ErrorMessages}). */
 public final class ServerMessages {
 
   private static final String PONG = new JsonObject().put("type", "pong").encode();
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final byte[] DOCUMENT_SYNC_PREFIX =
+      "{\"type\":\"document_sync\",\"document\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] QUOTE_BRACE = "\"}".getBytes(StandardCharsets.US_ASCII);
 
   private ServerMessages() {}
 
@@ -37,39 +37,30 @@ public final class ServerMessages {
     return type("peer_left").put("peer_id", peerId).encode();
   }
 
-  public static String documentSync(String document) {
-    return type("document_sync").put("document", document).encode();
+  /** A {@code document_sync} as UTF-8, the document's escaped bytes as they came. */
+  public static byte[] documentSync(JsonString document) {
+    return around(DOCUMENT_SYNC_PREFIX, document, QUOTE_BRACE);
   }
 
-  /** {@link #documentSync} as UTF-8, for relaying: see {@link #utf8}. */
-  public static byte[] documentSyncUtf8(String document) {
-    return utf8("document_sync", "document", document, null, null);
+  /** The document of a frame {@link #documentSync} built (or a node that received one passed on). */
+  public static JsonString documentOf(byte[] documentSyncFrame) {
+    return JsonString.at(documentSyncFrame, DOCUMENT_SYNC_PREFIX.length - 1);
   }
 
-  /** A relayed {@code data} message, as UTF-8: see {@link #utf8}. */
-  public static byte[] dataUtf8(String from, String data) {
-    return utf8("data", "from", from, "data", data);
+  /** A relayed {@code data} message as UTF-8, the data's escaped bytes as they came. */
+  public static byte[] data(String from, JsonString data) {
+    byte[] prefix = ("{\"type\":\"data\",\"from\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(from))
+        + "\",\"data\":\"").getBytes(StandardCharsets.UTF_8);
+    return around(prefix, data, QUOTE_BRACE);
   }
 
-  /**
-   * {@code {"type":type,key1:value1[,key2:value2]}} written straight to UTF-8 bytes. Going through a
-   * String first would copy a 2 MB document twice more (the String, then its bytes), and with a heap
-   * sized for a small container those copies are what drives garbage collection.
-   */
-  private static byte[] utf8(String type, String key1, String value1, String key2, String value2) {
-    ByteArrayBuilder out = new ByteArrayBuilder(64 + value1.length() + (value2 == null ? 0 : value2.length()));
-    try (JsonGenerator json = JSON.createGenerator(out)) {
-      json.writeStartObject();
-      json.writeStringField("type", type);
-      json.writeStringField(key1, value1);
-      if (key2 != null) {
-        json.writeStringField(key2, value2);
-      }
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // an in-memory builder does not fail
-    }
-    return out.toByteArray();
+  /** {@code prefix}, the value's escaped bytes, {@code suffix}: one array, one copy of the value. */
+  private static byte[] around(byte[] prefix, JsonString value, byte[] suffix) {
+    byte[] frame = new byte[prefix.length + value.escapedLength() + suffix.length];
+    System.arraycopy(prefix, 0, frame, 0, prefix.length);
+    value.copyTo(frame, prefix.length);
+    System.arraycopy(suffix, 0, frame, prefix.length + value.escapedLength(), suffix.length);
+    return frame;
   }
 
   public static String error(String message) {

@@ -1,6 +1,8 @@
 package app.khuphaen.sync.room;
 
 import app.khuphaen.sync.model.DocumentState;
+import app.khuphaen.sync.model.JsonString;
+import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.store.DocumentWriter;
 import app.khuphaen.sync.store.RoomStore;
 import app.khuphaen.sync.store.StoredDocument;
@@ -92,7 +94,7 @@ final class Documents {
     });
   }
 
-  /** Heap the documents held in memory take (two bytes a character). */
+  /** Heap the documents held in memory take (their escaped bytes). */
   long heldBytes() {
     return held.get();
   }
@@ -117,7 +119,7 @@ final class Documents {
   }
 
   /** A sync on this node: stamps {@code document}, makes it the room's latest, relays it, queues it for the store. */
-  void replace(String code, String document, String writtenBy, LongConsumer relay) {
+  void replace(String code, JsonString document, String writtenBy, LongConsumer relay) {
     LatestDocument doc = live.computeIfAbsent(code, k -> new LatestDocument());
     grown(doc.replace(document, clock, stamp -> {
       relay.accept(stamp);
@@ -126,7 +128,7 @@ final class Documents {
   }
 
   /** A relayed document reaching this node: kept as the room's latest if it is the newest seen here. */
-  void offer(String code, String document, long stamp) {
+  void offer(String code, JsonString document, long stamp) {
     clock.observe(stamp);
     LatestDocument doc = live.get(code);
     if (doc != null) {
@@ -208,18 +210,26 @@ final class Documents {
   }
 
   private static DocumentState newer(DocumentState answered, StoredDocument stored) {
-    DocumentState fromStore = stored == null ? new DocumentState(null, 0) : new DocumentState(stored.document(), stored.stamp());
+    DocumentState fromStore = stored == null ? new DocumentState(null, 0)
+        : new DocumentState(JsonString.of(stored.document()), stored.stamp());
     return answered != null && answered.stamp() > fromStore.stamp() ? answered : fromStore;
   }
 
-  /** One node's answer; {@code live} when it comes from a node with peers in the room. */
+  /**
+   * One node's answer; {@code live} when it comes from a node with peers in the room. The document
+   * travels as its document_sync frame, the form every node keeps it in.
+   */
   record Answer(DocumentState state, boolean live) {
     JsonObject toJson() {
-      return new JsonObject().put("document", state.document()).put("stamp", state.stamp()).put("live", live);
+      JsonString document = state.document();
+      return new JsonObject().put("frame", document == null ? null : ServerMessages.documentSync(document))
+          .put("stamp", state.stamp()).put("live", live);
     }
 
     static Answer fromJson(JsonObject json) {
-      return new Answer(new DocumentState(json.getString("document"), json.getLong("stamp")), json.getBoolean("live"));
+      byte[] frame = json.getBinary("frame");
+      JsonString document = frame == null ? null : ServerMessages.documentOf(frame);
+      return new Answer(new DocumentState(document, json.getLong("stamp")), json.getBoolean("live"));
     }
   }
 }

@@ -1,6 +1,7 @@
 package app.khuphaen.sync.room;
 
 import app.khuphaen.sync.model.DocumentState;
+import app.khuphaen.sync.model.JsonString;
 import java.util.function.LongConsumer;
 
 /**
@@ -15,7 +16,7 @@ import java.util.function.LongConsumer;
  * stored. Every change answers how many bytes of heap the held text grew by ({@link #weight}).
  */
 final class LatestDocument {
-  private String document;
+  private JsonString document;
   private long stamp;
   private boolean known; // false until loaded from the store or replaced, and again once evicted
   private long lastUsed = System.nanoTime();
@@ -28,7 +29,7 @@ final class LatestDocument {
   }
 
   /** Takes the stored document unless a newer one arrived meanwhile. */
-  synchronized long fill(String stored, long storedStamp) {
+  synchronized long fill(JsonString stored, long storedStamp) {
     if (!known && storedStamp >= stamp || storedStamp > stamp) {
       return set(stored, storedStamp);
     }
@@ -36,14 +37,14 @@ final class LatestDocument {
   }
 
   /** A sync on this node: stamps it and hands the stamp to {@code relayAndQueue}, all under the monitor. */
-  synchronized long replace(String newDocument, DocumentClock clock, LongConsumer relayAndQueue) {
+  synchronized long replace(JsonString newDocument, DocumentClock clock, LongConsumer relayAndQueue) {
     long grown = set(newDocument, clock.next());
     relayAndQueue.accept(stamp);
     return grown;
   }
 
   /** A relayed document: taken if it is newer than the one held. */
-  synchronized long offer(String relayed, long relayedStamp) {
+  synchronized long offer(JsonString relayed, long relayedStamp) {
     return relayedStamp > stamp ? set(relayed, relayedStamp) : 0;
   }
 
@@ -59,12 +60,12 @@ final class LatestDocument {
     return lastUsed;
   }
 
-  /** Heap the held text takes, at most: two bytes a character. */
+  /** Heap the held text takes: its escaped bytes. */
   synchronized long weight() {
-    return document == null ? 0 : 2L * document.length();
+    return document == null ? 0 : document.escapedLength();
   }
 
-  private long set(String newDocument, long newStamp) {
+  private long set(JsonString newDocument, long newStamp) {
     long before = weight();
     document = newDocument;
     stamp = newStamp;

@@ -3,6 +3,7 @@ package app.khuphaen.sync.room;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import app.khuphaen.sync.model.DocumentState;
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.vertx.core.Future;
@@ -28,19 +29,19 @@ final class Relay {
     this.nodeBus = nodeBus;
   }
 
-  void broadcast(String code, String from, String data) {
-    relay(RoomEvent.data(code, from, ServerMessages.dataUtf8(from, data)));
+  void broadcast(String code, String from, JsonString data) {
+    relay(RoomEvent.data(code, from, ServerMessages.data(from, data)));
   }
 
   /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
-  void syncDocument(String code, String from, String document) {
-    byte[] frame = ServerMessages.documentSyncUtf8(document);
+  void syncDocument(String code, String from, JsonString document) {
+    byte[] frame = ServerMessages.documentSync(document);
     documents.replace(code, document, from, stamp ->
         relay(RoomEvent.document(code, from, frame, document, stamp)));
   }
 
   /** The room's latest document, or null when it has none. */
-  Future<String> document(String code) {
+  Future<JsonString> document(String code) {
     return documents.get(code).map(DocumentState::document);
   }
 

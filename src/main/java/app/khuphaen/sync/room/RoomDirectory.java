@@ -3,6 +3,7 @@ package app.khuphaen.sync.room;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.model.RoomRecord;
 import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.protocol.Identifiers;
@@ -153,7 +154,7 @@ final class RoomDirectory {
           if (doc == null) {
             return Future.succeededFuture(null);
           }
-          relay.syncDocument(code, room.hostId(), doc.document());
+          relay.syncDocument(code, room.hostId(), JsonString.of(doc.document()));
           log.info("{} revision {} restored by its host", kv("room", code), revision);
           return writer.idle().map(doc);
         }));

@@ -1,5 +1,7 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.model.JsonString;
+
 import java.util.List;
 
 /**
@@ -31,7 +33,7 @@ public sealed interface RoomEvent {
    * A {@code document_sync}, for everyone but {@code from}; the document itself rides along so other
    * nodes can keep it, with its {@link DocumentClock} stamp.
    */
-  record Document(String room, String from, byte[] frame, String document, long stamp) implements RoomEvent {
+  record Document(String room, String from, byte[] frame, JsonString document, long stamp) implements RoomEvent {
     @Override
     public boolean isFor(String peerId) {
       return !from.equals(peerId);
@@ -66,7 +68,7 @@ public sealed interface RoomEvent {
     return new Data(room, from, frame);
   }
 
-  static Document document(String room, String from, byte[] frame, String document, long stamp) {
+  static Document document(String room, String from, byte[] frame, JsonString document, long stamp) {
     return new Document(room, from, frame, document, stamp);
   }
 

@@ -11,8 +11,7 @@ import java.util.List;
 
 /**
  * Passes {@link RoomEvent}s by reference on one node. Between nodes: the room, the kind, then the
- * kind's fields; a document travels as the document alone (the receiving node re-encodes the frame
- * rather than carrying the document twice).
+ * kind's fields; a document travels as its frame alone (the document is the frame's escaped value).
  */
 public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> {
   public static final String NAME = "kp-room-event";
@@ -40,7 +39,7 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
       buffer.appendByte(DOCUMENT);
       writeString(buffer, document.from());
       buffer.appendLong(document.stamp());
-      writeString(buffer, document.document()); // the receiving node builds the frame again
+      writeBytes(buffer, document.frame()); // the document is in it: the receiving node finds it there
     } else if (event instanceof RoomEvent.Membership membership) {
       buffer.appendByte(MEMBERSHIP);
       buffer.appendByte(membership.joined() ? (byte) 1 : 0);
@@ -71,8 +70,8 @@ public final class RoomEventCodec implements MessageCodec<RoomEvent, RoomEvent> 
       case DOCUMENT -> {
         String from = in.string();
         long stamp = in.longValue();
-        String document = in.string();
-        return RoomEvent.document(room, from, ServerMessages.documentSyncUtf8(document), document, stamp);
+        byte[] frame = in.bytes();
+        return RoomEvent.document(room, from, frame, ServerMessages.documentOf(frame), stamp);
       }
       case MEMBERSHIP -> {
         boolean joined = in.byteValue() == 1;

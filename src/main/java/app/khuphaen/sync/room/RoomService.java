@@ -7,6 +7,7 @@ import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.model.Errors;
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.model.RoomRecord;
 import app.khuphaen.sync.store.DocumentWriter;
@@ -181,17 +182,17 @@ public final class RoomService {
 
   // ---- their frames ----
 
-  public void broadcast(String code, String from, String data) {
+  public void broadcast(String code, String from, JsonString data) {
     relay.broadcast(code, from, data);
   }
 
   /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
-  public void syncDocument(String code, String from, String document) {
+  public void syncDocument(String code, String from, JsonString document) {
     relay.syncDocument(code, from, document);
   }
 
   /** The room's latest document, or null when it has none. */
-  public Future<String> document(String code) {
+  public Future<JsonString> document(String code) {
     return relay.document(code);
   }
 

@@ -13,6 +13,7 @@ import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.InvalidMessageException;
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.Connection;
@@ -28,7 +29,6 @@ import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.function.Supplier;
 
@@ -49,6 +49,8 @@ import java.util.function.Supplier;
 public final class Session implements RoomMember, PeerSocket.Listener {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
   private static final Future<Void> DONE = Future.succeededFuture();
+  /** request_sync in a room without a document answers an empty one. */
+  private static final JsonString NO_DOCUMENT = JsonString.of("");
 
   private enum State { OUTSIDE, JOINING, JOINED, CLOSED }
 
@@ -96,11 +98,20 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     socket.listen(this);
   }
 
+  /** Parsed as it arrives (the bytes go back to Netty after this), handled in turn. */
   @Override
-  public void onText(String text) {
-    if (admit()) {
-      enqueue(() -> handle(text));
+  public void onText(byte[] utf8) {
+    if (!admit()) {
+      return;
     }
+    ClientMessage message;
+    try {
+      message = parser.parse(utf8);
+    } catch (InvalidMessageException e) {
+      enqueue(() -> invalid(e.getMessage()));
+      return;
+    }
+    enqueue(() -> handle(message));
   }
 
   @Override
@@ -228,19 +239,15 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     tail = tail.isComplete() ? step.get() : tail.transform(ar -> step.get());
   }
 
-  private Future<Void> handle(String text) {
-    ClientMessage message;
-    try {
-      message = parser.parse(text);
-    } catch (InvalidMessageException e) {
-      metrics.received(Action.INVALID);
-      send(Frame.ERROR, ServerMessages.invalidFormat(e.getMessage()));
-      return DONE;
-    }
+  private Future<Void> invalid(String reason) {
+    metrics.received(Action.INVALID);
+    send(Frame.ERROR, ServerMessages.invalidFormat(reason));
+    return DONE;
+  }
+
+  private Future<Void> handle(ClientMessage message) {
     if (message instanceof ClientMessage.Join join && !join.hasValidPeerId()) {
-      metrics.received(Action.INVALID);
-      send(Frame.ERROR, ServerMessages.invalidFormat(Identifiers.INVALID_PEER_ID));
-      return DONE;
+      return invalid(Identifiers.INVALID_PEER_ID);
     }
     if (message instanceof ClientMessage.Ping) {
       metrics.received(Action.PING);
@@ -259,7 +266,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
       return DONE;
     }
     if (message instanceof ClientMessage.Broadcast broadcast) {
-      if (utf8Length(broadcast.data()) > limits.maxDataBytes()) {
+      if (broadcast.data().utf8Length() > limits.maxDataBytes()) {
         refuse(ServerMetrics.Refusal.TOO_LARGE, ErrorMessages.dataTooLarge(limits.maxDataBytes()));
       } else {
         metrics.received(Action.BROADCAST);
@@ -276,7 +283,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
       return rooms.document(roomCode)
           .onSuccess(doc -> {
             metrics.received(Action.REQUEST_SYNC);
-            send(Frame.DOCUMENT_SYNC, ServerMessages.documentSync(doc == null ? "" : doc));
+            send(Frame.DOCUMENT_SYNC, ServerMessages.documentSync(doc == null ? NO_DOCUMENT : doc));
           })
           .<Void>mapEmpty()
           .recover(this::refused);
@@ -374,6 +381,12 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     }
   }
 
+  private void send(Frame type, byte[] utf8) {
+    if (!closing) {
+      socket.sendUtf8(type, utf8);
+    }
+  }
+
   /** Writes a shared, already-encoded frame; takes ownership of {@code frame}. */
   private void send(Frame type, ByteBuf frame) {
     if (closing) {
@@ -383,7 +396,5 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     }
   }
 
-  private static int utf8Length(String s) {
-    return s.getBytes(StandardCharsets.UTF_8).length;
-  }
+
 }

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.model.DocumentState;
+import app.khuphaen.sync.model.JsonString;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,7 +29,7 @@ public final class DocumentWriter {
   private static final long MAX_BACKOFF_MS = 5_000;
 
   /** {@code queuedNanos}: when it entered the queue (System.nanoTime), for kp_store_write_seconds. */
-  private record Pending(String document, String writtenBy, Instant writtenAt, long stamp, long queuedNanos) {}
+  private record Pending(JsonString document, String writtenBy, Instant writtenAt, long stamp, long queuedNanos) {}
 
   /** A room with a write in flight or waiting for a retry; absent when everything is stored. */
   private static final class Slot {
@@ -53,7 +54,7 @@ public final class DocumentWriter {
   }
 
   /** Queues {@code document} as the room's latest; it replaces any queued but unwritten one. */
-  public void submit(String code, String document, String writtenBy, long stamp) {
+  public void submit(String code, JsonString document, String writtenBy, long stamp) {
     Pending pending = new Pending(document, writtenBy, Instant.now(), stamp, System.nanoTime());
     boolean[] start = {false};
     slots.compute(code, (k, slot) -> {

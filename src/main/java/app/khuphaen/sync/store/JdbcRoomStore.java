@@ -1,5 +1,6 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.model.Errors;
 import app.khuphaen.sync.model.RoomRecord;
 import com.zaxxer.hikari.HikariConfig;
@@ -155,8 +156,9 @@ public final class JdbcRoomStore implements RoomStore {
   }
 
   @Override
-  public Future<SaveOutcome> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
+  public Future<SaveOutcome> saveDocument(String code, JsonString document, String writtenBy, Instant writtenAt, long stamp) {
     return inTransaction(c -> {
+      // decoded here, on the store's thread: the relay never needs the plain text
       if (!roomExists(c, code)) {
         return SaveOutcome.ROOM_GONE; // removed meanwhile (idle sweep): nothing to keep
       }
@@ -177,8 +179,8 @@ public final class JdbcRoomStore implements RoomStore {
           + " (room_code, revision, body, size_bytes, written_by, written_at, stamp) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         st.setString(1, code);
         st.setLong(2, revision);
-        st.setString(3, document);
-        st.setLong(4, document.getBytes(StandardCharsets.UTF_8).length);
+        st.setString(3, document.decode());
+        st.setLong(4, document.utf8Length());
         st.setString(5, writtenBy);
         st.setLong(6, writtenAt.toEpochMilli());
         st.setLong(7, stamp);

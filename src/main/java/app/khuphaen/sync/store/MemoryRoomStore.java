@@ -1,5 +1,6 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.model.RoomRecord;
 import io.vertx.core.Future;
 
@@ -45,8 +46,9 @@ public final class MemoryRoomStore implements RoomStore {
     return Future.succeededFuture();
   }
 
+  /** Decodes the document on the caller's thread: this store has none of its own. */
   @Override
-  public Future<SaveOutcome> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
+  public Future<SaveOutcome> saveDocument(String code, JsonString document, String writtenBy, Instant writtenAt, long stamp) {
     if (!rooms.containsKey(code)) {
       return Future.succeededFuture(SaveOutcome.ROOM_GONE);
     }
@@ -57,7 +59,7 @@ public final class MemoryRoomStore implements RoomStore {
         return Future.succeededFuture(SaveOutcome.SUPERSEDED);
       }
       long revision = latest == null ? 1 : latest.revision() + 1;
-      kept.add(new StoredDocument(revision, document, writtenBy, writtenAt, stamp));
+      kept.add(new StoredDocument(revision, document.decode(), writtenBy, writtenAt, stamp));
       while (kept.size() > keep) {
         kept.remove(0);
       }

@@ -3,6 +3,8 @@ package app.khuphaen.sync.store;
 import app.khuphaen.sync.model.RoomRecord;
 import io.vertx.core.Future;
 
+import app.khuphaen.sync.model.JsonString;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +29,10 @@ public interface RoomStore {
 
   /**
    * Stores a new revision as the room's latest document, unless the latest stored one has a newer
-   * stamp, and drops revisions beyond the newest kept.
+   * stamp, and drops revisions beyond the newest kept. The document comes escaped, as it was relayed:
+   * it is decoded where it is stored, off the event loops.
    */
-  Future<SaveOutcome> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp);
+  Future<SaveOutcome> saveDocument(String code, JsonString document, String writtenBy, Instant writtenAt, long stamp);
 
   /** The latest revision, or null when the room has no document. */
   Future<StoredDocument> loadDocument(String code);

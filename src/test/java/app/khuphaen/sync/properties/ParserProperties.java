@@ -12,6 +12,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
+import java.nio.charset.StandardCharsets;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Whatever a client sends, parsing gives a message or a reason: never any other exception. */
@@ -28,13 +30,20 @@ class ParserProperties {
   void anyJsonObjectWithAnyActionParsesOrIsRefusedWithAReason(@ForAll("messages") JsonObject message) {
     ClientMessage parsed = assertParsesOrRefuses(message.encode());
     if (parsed instanceof ClientMessage.Broadcast b) {
-      assertThat(b.data()).isEqualTo(message.getValue("data")); // accepted only with a string, kept as sent
+      String sent = (String) message.getValue("data"); // accepted only with a string, kept as sent
+      assertThat(b.data().decode()).isEqualTo(new String(sent.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+      assertThat(b.data().utf8Length()).isEqualTo(sent.getBytes(StandardCharsets.UTF_8).length);
     }
+  }
+
+  /** As the WebSocket hands it over: UTF-8 bytes (Java's encoder makes a lone surrogate '?'). */
+  private static ClientMessage parse(String text) throws InvalidMessageException {
+    return PARSER.parse(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static ClientMessage assertParsesOrRefuses(String text) {
     try {
-      return PARSER.parse(text);
+      return parse(text);
     } catch (InvalidMessageException e) {
       assertThat(e.getMessage()).isNotBlank();
       return null;

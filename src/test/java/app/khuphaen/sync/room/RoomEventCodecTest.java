@@ -1,5 +1,6 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class RoomEventCodecTest {
 
   @Test
   void dataKeepsItsRoomSenderAndFrame() {
-    byte[] frame = ServerMessages.dataUtf8("พี่", "สวัสดี 👋");
+    byte[] frame = ServerMessages.data("พี่", JsonString.of("สวัสดี 👋"));
     RoomEvent decoded = roundTrip(RoomEvent.data("ROOM01", "พี่", frame));
     assertThat(decoded).isInstanceOf(RoomEvent.Data.class);
     RoomEvent.Data data = (RoomEvent.Data) decoded;
@@ -57,15 +58,17 @@ class RoomEventCodecTest {
   }
 
   @Test
-  void aDocumentTravelsOnceAndItsFrameIsRebuilt() {
+  void aDocumentTravelsAsItsFrameAndIsFoundInItAgain() {
     String document = "{\"tasks\":[\"ไทย\",\"\\\"quoted\\\"\"]}";
-    RoomEvent decoded = roundTrip(RoomEvent.document("ROOM01", "host", ServerMessages.documentSyncUtf8(document), document, 99));
+    byte[] frame = ServerMessages.documentSync(JsonString.of(document));
+    RoomEvent decoded = roundTrip(RoomEvent.document("ROOM01", "host", frame, JsonString.of(document), 99));
     assertThat(decoded).isInstanceOf(RoomEvent.Document.class);
     RoomEvent.Document sync = (RoomEvent.Document) decoded;
-    assertThat(sync.document()).isEqualTo(document);
+    assertThat(sync.document()).isEqualTo(JsonString.of(document));
+    assertThat(sync.document().decode()).isEqualTo(document);
     assertThat(sync.stamp()).isEqualTo(99);
     assertThat(sync.from()).isEqualTo("host");
-    assertThat(sync.frame()).isEqualTo(ServerMessages.documentSyncUtf8(document));
+    assertThat(sync.frame()).isEqualTo(frame);
   }
 
   @Test

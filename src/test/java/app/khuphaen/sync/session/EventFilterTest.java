@@ -1,5 +1,6 @@
 package app.khuphaen.sync.session;
 
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.room.RoomEvent;
 import org.junit.jupiter.api.Test;
 
@@ -24,10 +25,10 @@ class EventFilterTest {
   @Test
   void aDocumentOlderThanTheOneTheClientHasIsDroppedAndItsOwnCountsAsKnown() {
     EventFilter known = new EventFilter("me", 0, 10);
-    assertThat(known.wants(RoomEvent.document("R", "other", FRAME, "old", 9))).isFalse();
-    assertThat(known.wants(RoomEvent.document("R", "me", FRAME, "mine", 20))).isFalse(); // its own
-    assertThat(known.wants(RoomEvent.document("R", "other", FRAME, "lost", 15))).isFalse(); // older than its own
-    assertThat(known.wants(RoomEvent.document("R", "other", FRAME, "newer", 21))).isTrue();
+    assertThat(known.wants(RoomEvent.document("R", "other", FRAME, JsonString.of("old"), 9))).isFalse();
+    assertThat(known.wants(RoomEvent.document("R", "me", FRAME, JsonString.of("mine"), 20))).isFalse(); // its own
+    assertThat(known.wants(RoomEvent.document("R", "other", FRAME, JsonString.of("lost"), 15))).isFalse(); // older than its own
+    assertThat(known.wants(RoomEvent.document("R", "other", FRAME, JsonString.of("newer"), 21))).isTrue();
   }
 
   @Test

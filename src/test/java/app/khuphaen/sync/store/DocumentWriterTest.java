@@ -2,6 +2,7 @@ package app.khuphaen.sync.store;
 
 import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.model.DocumentState;
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.model.RoomRecord;
 import app.khuphaen.sync.support.Await;
 import io.vertx.core.Future;
@@ -38,12 +39,12 @@ class DocumentWriterTest {
 
   @Test
   void syncsArrivingDuringAWriteCoalesceIntoOneNextWriteOfTheLatest() throws Exception {
-    writer.submit("ROOM01", "a", "host", 1);
+    writer.submit("ROOM01", JsonString.of("a"), "host", 1);
     Write first = store.nextWrite();
     assertThat(first.document).isEqualTo("a");
-    writer.submit("ROOM01", "b", "host", 2);
-    writer.submit("ROOM01", "c", "host", 3);
-    assertThat(writer.unwritten("ROOM01")).isEqualTo(new DocumentState("c", 3));
+    writer.submit("ROOM01", JsonString.of("b"), "host", 2);
+    writer.submit("ROOM01", JsonString.of("c"), "host", 3);
+    assertThat(writer.unwritten("ROOM01")).isEqualTo(new DocumentState(JsonString.of("c"), 3));
     first.done.complete(new SaveOutcome.Stored(1));
     Write second = store.nextWrite();
     assertThat(second.document).isEqualTo("c"); // "b" was never written
@@ -59,12 +60,12 @@ class DocumentWriterTest {
 
   @Test
   void aFailedWriteIsRetriedUnlessSomethingNewerArrivedAndTheStoreShowsUnhealthyMeanwhile() throws Exception {
-    writer.submit("ROOM02", "a", "host", 1);
+    writer.submit("ROOM02", JsonString.of("a"), "host", 1);
     store.nextWrite().done.fail(new IllegalStateException("disk full"));
     Write retry = store.nextWrite(); // after the first back-off
     assertThat(retry.document).isEqualTo("a");
     assertThat(health.problem()).contains("disk full");
-    writer.submit("ROOM02", "b", "host", 2);
+    writer.submit("ROOM02", JsonString.of("b"), "host", 2);
     retry.done.fail(new IllegalStateException("still full"));
     Write newer = store.nextWrite();
     assertThat(newer.document).isEqualTo("b"); // the newer one is retried, not the old one
@@ -77,11 +78,11 @@ class DocumentWriterTest {
 
   @Test
   void aForgottenRoomIsNotWrittenAgainAndRoomsDoNotWaitForEachOther() throws Exception {
-    writer.submit("ROOM03", "a", "host", 1);
-    writer.submit("ROOM04", "x", "host", 1);
+    writer.submit("ROOM03", JsonString.of("a"), "host", 1);
+    writer.submit("ROOM04", JsonString.of("x"), "host", 1);
     List<String> rooms = new ArrayList<>(List.of(store.nextWrite().code, store.nextWrite().code));
     assertThat(rooms).containsExactlyInAnyOrder("ROOM03", "ROOM04"); // both in flight at once
-    writer.submit("ROOM03", "b", "host", 2);
+    writer.submit("ROOM03", JsonString.of("b"), "host", 2);
     writer.forget("ROOM03");
     assertThat(writer.unwritten("ROOM03")).isNull();
   }
@@ -111,9 +112,9 @@ class DocumentWriterTest {
     @Override public Future<Void> close() { return Future.succeededFuture(); }
 
     @Override
-    public Future<SaveOutcome> saveDocument(String code, String document, String writtenBy, Instant writtenAt, long stamp) {
+    public Future<SaveOutcome> saveDocument(String code, JsonString document, String writtenBy, Instant writtenAt, long stamp) {
       Promise<SaveOutcome> done = Promise.promise();
-      writes.add(new Write(code, document, done));
+      writes.add(new Write(code, document.decode(), done));
       return done.future();
     }
   }

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.config.DatabaseUrl;
 import app.khuphaen.sync.support.Await;
@@ -63,7 +64,7 @@ class DurableWriteBenchmark {
     for (int i = -WARMUP; i < RUNS; i++) {
       String document = base.replaceFirst("\"id\":0", "\"id\":" + (1000 + i)); // a new revision each time
       long start = System.nanoTime();
-      writer.submit("BENCH1", document, "host", 1000 + i);
+      writer.submit("BENCH1", JsonString.of(document), "host", 1000 + i);
       Await.result(writer.idle());
       if (i >= 0) {
         micros[i] = (System.nanoTime() - start) / 1000;

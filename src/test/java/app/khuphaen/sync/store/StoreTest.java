@@ -1,5 +1,6 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.config.ConfigException;
 import app.khuphaen.sync.config.DatabaseUrl;
 import app.khuphaen.sync.config.Settings;
@@ -129,7 +130,7 @@ class StoreTest {
       codes.add(code);
       Instant now = Instant.now();
       Await.result(seed.saveRoom(new RoomRecord(code, UUID.randomUUID().toString(), "host", now, now, null)));
-      Await.result(seed.saveDocument(code, megabyte, "host", now, 1));
+      Await.result(seed.saveDocument(code, JsonString.of(megabyte), "host", now, 1));
     }
     Await.result(seed.close());
 

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +34,7 @@ class PeerSocketTest {
       this.name = name;
     }
 
-    @Override public void onText(String text) { events.add(name + " text " + text); }
+    @Override public void onText(byte[] utf8) { events.add(name + " text " + new String(utf8, StandardCharsets.UTF_8)); }
     @Override public void onBinary() { events.add(name + " binary"); }
     @Override public void onSignOfLife() {}
     @Override public void onTooSlow(String why) { events.add(name + " too slow: " + why); }
