@@ -53,6 +53,9 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     // when a room's last local peer leaves, its events still in flight are dropped by design;
     // Vert.x would warn once per event
     context.getLogger("io.vertx.core.eventbus.impl.MessageConsumerImpl").setLevel(Level.ERROR);
+    // vertx-micrometer-metrics registers its event-bus handler gauge once per address, all sharing
+    // one counter by design; Micrometer warns about the repeat at every start as if it were a fault
+    context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 

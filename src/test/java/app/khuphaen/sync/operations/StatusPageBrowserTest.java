@@ -59,8 +59,10 @@ class StatusPageBrowserTest {
       Path laptop = Path.of("target", "status-page.png").toAbsolutePath();
       Path phone = Path.of("target", "status-page-phone.png").toAbsolutePath();
       String dom;
-      // traffic while the page watches, for its chart (b's inbox takes it)
-      long traffic = server.vertx.setPeriodic(20, id -> a.send(Messages.broadcast("tick")));
+      // traffic while the page watches, for its chart (b's inbox takes it); from the event loop, so
+      // written without waiting for the write
+      String tick = Messages.broadcast("tick").encode();
+      long traffic = server.vertx.setPeriodic(20, id -> a.trySendText(tick));
       try {
         dom = run("--dump-dom", "--virtual-time-budget=9000", url);
         run("--screenshot=" + laptop, "--window-size=1280,900", "--virtual-time-budget=9000", url);
