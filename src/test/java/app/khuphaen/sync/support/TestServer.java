@@ -27,6 +27,11 @@ public final class TestServer implements AutoCloseable {
   public final Http http;
 
   private static final java.util.concurrent.atomic.AtomicInteger CREATORS = new java.util.concurrent.atomic.AtomicInteger();
+  private static final int FIRST_PORT = 20_000;
+  private static final int PORT_RANGE = 12_000;
+  /** A start of its own for each JVM (Surefire's and Failsafe's run one after the other, a process cluster's children bind what they are given). */
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(new java.util.Random().nextInt(PORT_RANGE));
   private final Path tempDataDir;
 
   private TestServer(Node node, SyncServer server, int port, Path tempDataDir) {
@@ -90,12 +95,22 @@ public final class TestServer implements AutoCloseable {
     return response.json();
   }
 
+  /**
+   * A port nobody listens on, from below the kernel's ephemeral range (32768 and up here): a port
+   * the kernel hands out (new ServerSocket(0)) may be taken again, before the server binds it, as the
+   * local port of some outgoing connection (a PostgreSQL or Hazelcast client, say) — a clustered
+   * process once failed to start so. Each is handed out once per test JVM.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    for (int attempt = 0; attempt < PORT_RANGE; attempt++) {
+      int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORT_RANGE);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // in use: the next one
+      }
     }
+    throw new IllegalStateException("no free port in " + FIRST_PORT + "-" + (FIRST_PORT + PORT_RANGE - 1));
   }
 
   public static Path tempDir() {
