@@ -99,7 +99,7 @@ class WebSocketFramesTest extends ServerTest {
   }
 
   @Test
-  void perMessageDeflateIsNegotiatedOnlyWhenEnabled() throws IOException {
+  void perMessageDeflateIsNegotiatedOnlyWhenEnabledAndAlwaysWithoutServerContextTakeover() throws IOException {
     String offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
     assertThat(handshake(server.port, "/ws", "13", offer)).startsWith("HTTP/1.1 101")
         .doesNotContainIgnoringCase("permessage-deflate");
@@ -107,7 +107,12 @@ class WebSocketFramesTest extends ServerTest {
          WsClient host = WsClient.connect(compressing.vertx, compressing.port, true);
          WsClient guest = WsClient.connect(compressing.vertx, compressing.port, true)) {
       assertThat(handshake(compressing.port, "/ws", "13", offer)).startsWith("HTTP/1.1 101")
-          .containsIgnoringCase("sec-websocket-extensions: permessage-deflate");
+          .containsIgnoringCase("sec-websocket-extensions: permessage-deflate")
+          .contains("server_no_context_takeover");
+      // the JDK's deflater has only the largest window: a client asking for a smaller one goes without
+      assertThat(handshake(compressing.port, "/ws", "13",
+          "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10\r\n"))
+          .startsWith("HTTP/1.1 101").doesNotContainIgnoringCase("permessage-deflate");
       compressing.createRoom("DEFL01");
       host.join("DEFL01", "host", true);
       guest.join("DEFL01", "guest", false);
@@ -120,26 +125,59 @@ class WebSocketFramesTest extends ServerTest {
   }
 
   @Test
-  void withDeflateOnRelayedMessagesAreCompressedToo() throws IOException {
+  void withDeflateLargeMessagesAreCompressedOnceForAllReceiversAndSmallOnesNot() throws IOException {
     String offer = "Sec-WebSocket-Extensions: permessage-deflate\r\n"; // as browsers offer it
     try (TestServer compressing = TestServer.start(new JsonObject().put(Settings.WS_COMPRESSION, true));
          WsClient host = compressing.connect();
-         RawWebSocket guest = RawWebSocket.connect(compressing.port, offer)) {
+         RawWebSocket first = RawWebSocket.connect(compressing.port, offer);
+         RawWebSocket second = RawWebSocket.connect(compressing.port, offer);
+         RawWebSocket plain = RawWebSocket.connect(compressing.port)) {
       compressing.createRoom("DEFL02");
       host.join("DEFL02", "host", true);
-      guest.sendText(Messages.join("DEFL02", "guest", false).encode());
-      for (String expected : new String[] {"room_info", "connected", "peer_joined"}) {
-        Frame frame = guest.readFrame();
-        assertThat(frame.compressed()).isTrue();
-        assertThat(new JsonObject(guest.inflatedText(frame)).getString("type")).isEqualTo(expected);
+      RawWebSocket[] guests = {first, second, plain};
+      for (int i = 0; i < guests.length; i++) {
+        RawWebSocket guest = guests[i];
+        guest.sendText(Messages.join("DEFL02", "guest" + i, false).encode());
+        for (String expected : new String[] {"room_info", "connected"}) {
+          Frame frame = guest.readFrame();
+          assertThat(frame.compressed()).isFalse(); // under MessageDeflater.MIN_BYTES
+          assertThat(new JsonObject(frame.text()).getString("type")).isEqualTo(expected);
+        }
+        host.next("peer_joined");
       }
-      host.next("peer_joined");
-      String tasks = "{\"tasks\":[" + "{\"title\":\"งานบ้าน ✅\",\"done\":false},".repeat(500) + "{}]}";
-      host.send(Messages.broadcast(tasks));
-      Frame relayed = guest.readFrame();
-      assertThat(relayed.compressed()).isTrue();
-      assertThat(relayed.payload().length).isLessThan(tasks.length() / 10);
-      assertThat(new JsonObject(guest.inflatedText(relayed)).getString("data")).isEqualTo(tasks);
+      skipPeerJoined(first, 3); // its own (PROTOCOL.md echoes it) and the two after it
+      skipPeerJoined(second, 2);
+      skipPeerJoined(plain, 1);
+      String tasks = "{\"tasks\":[" + "{\"title\":\"งานบ้าน ✅ \\\"x\\\"\",\"done\":false},".repeat(500) + "{}]}";
+      host.send(Messages.syncDocument(tasks));
+      Frame toFirst = first.readFrame();
+      Frame toSecond = second.readFrame();
+      Frame toPlain = plain.readFrame();
+      assertThat(toFirst.compressed()).isTrue();
+      assertThat(toFirst.payload()).isEqualTo(toSecond.payload()); // the same compressed bytes
+      assertThat(toFirst.payload().length).isLessThan(tasks.length() / 10);
+      assertThat(toPlain.compressed()).isFalse();
+      assertThat(RawWebSocket.inflatedText(toFirst)).isEqualTo(toPlain.text());
+      assertThat(new JsonObject(toPlain.text()).getString("document")).isEqualTo(tasks);
+
+      // a late joiner's copy of the document, sent to it alone, is compressed too
+      try (RawWebSocket late = RawWebSocket.connect(compressing.port, offer)) {
+        late.sendText(Messages.join("DEFL02", "late", false).encode());
+        Frame frame;
+        do {
+          frame = late.readFrame();
+        } while (!frame.compressed());
+        JsonObject sync = new JsonObject(RawWebSocket.inflatedText(frame));
+        assertThat(sync.getString("type")).isEqualTo("document_sync");
+        assertThat(sync.getString("document")).isEqualTo(tasks);
+      }
+    }
+  }
+
+  /** Reads {@code count} peer_joined frames. */
+  private static void skipPeerJoined(RawWebSocket guest, int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      assertThat(new JsonObject(guest.readFrame().text()).getString("type")).isEqualTo("peer_joined");
     }
   }
 

@@ -62,7 +62,7 @@ public class HotPathBenchmark {
       String peer = "peer-" + i;
       members[i] = (e, frame) -> {
         if (e.isFor(peer)) {
-          channel.write(frame.retainedDuplicate(), channel.voidPromise());
+          channel.write(frame.plain().retainedDuplicate(), channel.voidPromise());
           channel.flush();
         }
       };

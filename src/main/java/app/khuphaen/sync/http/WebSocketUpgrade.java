@@ -22,12 +22,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionUtil;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
-import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.net.impl.VertxHandler;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -45,6 +45,7 @@ import java.util.Map;
  */
 final class WebSocketUpgrade {
   private static final int FLUSHES_BEFORE_FORCED_FLUSH = 256;
+  private static final String SERVER_NO_CONTEXT_TAKEOVER = "server_no_context_takeover";
 
   private final int maxMessageBytes;
   private final long maxOutgoingBytes;
@@ -65,11 +66,13 @@ final class WebSocketUpgrade {
         .allowExtensions(compression)
         .closeOnProtocolViolation(false) // PeerSocket answers with the protocol's own messages
         .build();
-    // inflating stops at MAX_MESSAGE_BYTES (the decoder then fails, answered with 1009): a small
-    // compressed frame may inflate to gigabytes
+    // Offers asking for a smaller server window are declined (the JDK's deflater has only the
+    // largest); inflating stops at MAX_MESSAGE_BYTES (the decoder then fails, answered with 1009): a
+    // small compressed frame may inflate to gigabytes. Only the handshaker's decoder is used:
+    // PeerSocket compresses ({@code transport.MessageDeflater}).
     this.deflateHandshaker = compression
-        ? new PerMessageDeflateServerExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
-            PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, false, false, maxMessageBytes)
+        ? new PerMessageDeflateServerExtensionHandshaker(6, false,
+            PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, true, false, maxMessageBytes)
         : null;
   }
 
@@ -118,7 +121,6 @@ final class WebSocketUpgrade {
     String vertxHandler = pipeline.context(VertxHandler.class).name();
     if (deflate != null) {
       pipeline.addBefore(vertxHandler, "kp-deflate-decoder", deflate.newExtensionDecoder());
-      pipeline.addBefore(vertxHandler, "kp-deflate-encoder", deflate.newExtensionEncoder());
     }
     pipeline.addBefore(vertxHandler, "kp-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
     PeerSocket socket = new PeerSocket(maxMessageBytes, deflate != null, maxOutgoingBytes, budget, metrics);
@@ -136,7 +138,11 @@ final class WebSocketUpgrade {
         headers, EmptyHttpHeaders.INSTANCE);
   }
 
-  /** Per-message deflate, if the client offers it: adds the answer to {@code responseHeaders}. */
+  /**
+   * Per-message deflate, if the client offers it acceptably: adds the answer to {@code responseHeaders},
+   * always with {@code server_no_context_takeover} (RFC 7692 section 7.1.1.1 lets the server add it),
+   * so that each message is compressed on its own and one compression serves every receiver.
+   */
   private WebSocketServerExtension negotiateDeflate(HttpServerRequest request, HttpHeaders responseHeaders) {
     String offered = request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
     if (offered == null) {
@@ -145,9 +151,10 @@ final class WebSocketUpgrade {
     for (WebSocketExtensionData data : WebSocketExtensionUtil.extractExtensions(offered)) {
       WebSocketServerExtension extension = deflateHandshaker.handshakeExtension(data);
       if (extension != null) {
-        WebSocketExtensionData answer = extension.newReponseData();
-        StringBuilder value = new StringBuilder(answer.name());
-        answer.parameters().forEach((k, v) -> value.append("; ").append(k).append(v == null ? "" : "=" + v));
+        Map<String, String> parameters = new LinkedHashMap<>(extension.newReponseData().parameters());
+        parameters.put(SERVER_NO_CONTEXT_TAKEOVER, null);
+        StringBuilder value = new StringBuilder(data.name());
+        parameters.forEach((k, v) -> value.append("; ").append(k).append(v == null ? "" : "=" + v));
         responseHeaders.add(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, value.toString());
         return extension;
       }

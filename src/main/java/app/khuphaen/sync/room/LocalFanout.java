@@ -1,7 +1,7 @@
 package app.khuphaen.sync.room;
 
+import app.khuphaen.sync.transport.SharedFrame;
 import app.khuphaen.sync.transport.WireFrames;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -87,13 +87,13 @@ public final class LocalFanout {
 
   /**
    * Builds the complete WebSocket frame once, in one direct buffer that every local member writes a
-   * duplicate of.
+   * duplicate of (and compresses it once, if members negotiated per-message deflate).
    */
   void dispatch(String code, Group group, RoomEvent event) {
     if (event instanceof RoomEvent.Document document) {
       documents.offer(code, document.document(), document.stamp());
     }
-    ByteBuf frame = WireFrames.text(event.frame());
+    SharedFrame frame = new SharedFrame(WireFrames.text(event.frame()));
     try {
       for (RoomMember member : group.snapshot) {
         member.onEvent(event, frame);

@@ -1,7 +1,7 @@
 package app.khuphaen.sync.session;
 
 import app.khuphaen.sync.room.RoomEvent;
-import io.netty.buffer.ByteBuf;
+import app.khuphaen.sync.transport.SharedFrame;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,17 +13,17 @@ import java.util.function.BiConsumer;
  * Its connection's event loop only.
  */
 final class HeldEvents {
-  private record Held(RoomEvent event, ByteBuf frame) {}
+  private record Held(RoomEvent event, SharedFrame frame) {}
 
   private final List<Held> held = new ArrayList<>();
 
-  /** Keeps the event with a duplicate of its shared frame. */
-  void hold(RoomEvent event, ByteBuf frame) {
-    held.add(new Held(event, frame.retainedDuplicate()));
+  /** Keeps the event with its shared frame. */
+  void hold(RoomEvent event, SharedFrame frame) {
+    held.add(new Held(event, frame.retain()));
   }
 
   /** Hands every held event, in arrival order, to {@code handler}, which takes ownership of its frame. */
-  void replay(BiConsumer<RoomEvent, ByteBuf> handler) {
+  void replay(BiConsumer<RoomEvent, SharedFrame> handler) {
     held.forEach(h -> handler.accept(h.event(), h.frame()));
     held.clear();
   }

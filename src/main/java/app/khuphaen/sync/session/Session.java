@@ -7,6 +7,7 @@ import app.khuphaen.sync.metrics.ServerMetrics.Action;
 import app.khuphaen.sync.metrics.ServerMetrics.Frame;
 import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.transport.PeerSocket;
+import app.khuphaen.sync.transport.SharedFrame;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.protocol.ClientMessage;
 import app.khuphaen.sync.protocol.CloseCodes;
@@ -23,7 +24,6 @@ import app.khuphaen.sync.room.RoomMember;
 import app.khuphaen.sync.room.RoomRefusal;
 import app.khuphaen.sync.room.RoomService;
 import app.khuphaen.sync.room.Seat;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.slf4j.Logger;
@@ -174,16 +174,16 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   }
 
   @Override
-  public void onEvent(RoomEvent event, ByteBuf frame) {
+  public void onEvent(RoomEvent event, SharedFrame frame) {
     if (state == State.JOINING) {
       held.hold(event, frame); // sorted out once the join is answered
     } else if (state == State.JOINED) {
-      handleEvent(event, frame.retainedDuplicate());
+      handleEvent(event, frame.retain());
     }
   }
 
   /** Takes ownership of {@code frame}: sent when the client still needs it ({@link EventFilter}). */
-  private void handleEvent(RoomEvent event, ByteBuf frame) {
+  private void handleEvent(RoomEvent event, SharedFrame frame) {
     if (event instanceof RoomEvent.Closing) { // the room was deleted: the client is told so, and is out of it
       seat.evicted();
       seat = null;
@@ -387,8 +387,8 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     }
   }
 
-  /** Writes a shared, already-encoded frame; takes ownership of {@code frame}. */
-  private void send(Frame type, ByteBuf frame) {
+  /** Writes a relayed message's shared frame; takes ownership of one reference to {@code frame}. */
+  private void send(Frame type, SharedFrame frame) {
     if (closing) {
       frame.release();
     } else {

@@ -29,7 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code java -cp khu-phaen-sync.jar app.khuphaen.sync.tools.LoadTest --url http://host:3001 --rooms 10
  * --peers 10 --senders 1 --rate 20 --payload 256 --duration 30}. Creates the rooms, joins every peer,
  * lets each sender broadcast at a fixed rate, and reports deliveries per second, latency percentiles
- * (sender and receivers are this process, so one clock) and every error.
+ * (sender and receivers are this process, so one clock) and every error. {@code --document BYTES}
+ * makes the senders sync a task list of that size ({@link SampleTaskList}) instead; {@code --deflate
+ * true} offers per-message deflate; {@code --server-pid PID} (a server on this machine) adds the
+ * server's CPU time and bytes sent ({@link ServerUsage}) per message sent and per delivery.
  */
 public final class LoadTest {
   private static final Logger log = LoggerFactory.getLogger(LoadTest.class);
@@ -50,6 +53,7 @@ public final class LoadTest {
   public static void main(String[] args) throws Exception {
     Map<String, String> options = new HashMap<>(Map.of("url", "http://127.0.0.1:3001", "rooms", "10", "peers", "10",
         "senders", "1", "rate", "20", "payload", "256", "duration", "30", "warmup", "5", "prefix", "LOAD"));
+    options.putAll(Map.of("document", "0", "deflate", "false", "server-pid", "0"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!args[i].startsWith("--") || !options.containsKey(args[i].substring(2))) {
         log.error("unknown option {}; options: {}", args[i], options.keySet());
@@ -74,7 +78,9 @@ public final class LoadTest {
     int senders = Math.min(number("senders"), peers);
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setSsl(tls).setTrustAll(tls).setVerifyHost(false));
     WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(tls).setTrustAll(tls)
-        .setVerifyHost(false).setMaxMessageSize(64 * 1024 * 1024).setMaxFrameSize(64 * 1024 * 1024));
+        .setVerifyHost(false).setMaxMessageSize(64 * 1024 * 1024).setMaxFrameSize(64 * 1024 * 1024)
+        .setTryUsePerMessageCompression(Boolean.parseBoolean(options.get("deflate")))
+        .setMaxConnections(rooms * peers)); // Vert.x's default of 50 per server would queue every further peer
 
     List<String> codes = new ArrayList<>();
     for (int r = 0; r < rooms; r++) {
@@ -93,14 +99,17 @@ public final class LoadTest {
       }
     }
     String padding = "x".repeat(Math.max(0, number("payload") - 40));
+    String document = number("document") > 0 ? SampleTaskList.of(number("document")).substring(1) : null;
     long intervalNanos = 1_000_000_000L / Math.max(1, number("rate"));
     for (WebSocket socket : sending) {
       long[] next = {System.nanoTime()};
       vertx.setPeriodic(1, id -> {
         long now = System.nanoTime();
         while (next[0] <= now && !socket.isClosed()) {
-          socket.writeTextMessage(new JsonObject().put("action", "broadcast")
-              .put("data", STAMP + System.nanoTime() + ";" + padding).encode());
+          socket.writeTextMessage(document == null
+              ? new JsonObject().put("action", "broadcast").put("data", STAMP + System.nanoTime() + ";" + padding).encode()
+              : new JsonObject().put("action", "sync_document")
+                  .put("document", "{\"stamp\":\"" + STAMP + System.nanoTime() + ";\"," + document).encode());
           if (measuring) {
             sent.incrementAndGet();
           }
@@ -110,11 +119,13 @@ public final class LoadTest {
     }
     TimeUnit.SECONDS.sleep(number("warmup"));
     latency.reset();
+    ServerUsage server = ServerUsage.of(number("server-pid"), port);
     measuring = true;
     long start = System.nanoTime();
     TimeUnit.SECONDS.sleep(number("duration"));
     measuring = false;
     double seconds = (System.nanoTime() - start) / 1e9;
+    ServerUsage used = server == null ? null : ServerUsage.of(number("server-pid"), port).minus(server);
     TimeUnit.SECONDS.sleep(2); // let the last messages arrive
     Histogram h = latency.getIntervalHistogram();
     long expected = sent.get() * (peers - 1);
@@ -123,6 +134,11 @@ public final class LoadTest {
         expected == 0 ? 100 : Math.round(1000.0 * delivered.get() / expected) / 10.0, errors.get());
     log.info("latency ms: p50 {} p90 {} p99 {} p99.9 {} max {}", ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9),
         h.getMaxValue() / 1e6);
+    if (used != null && sent.get() > 0 && delivered.get() > 0) {
+      log.info("server: {} CPU-ms and {} bytes sent per message sent; {} CPU-µs and {} bytes per delivery",
+          Math.round(100.0 * used.cpuMillis() / sent.get()) / 100.0, used.bytesSent() / sent.get(),
+          Math.round(10_000.0 * used.cpuMillis() / delivered.get()) / 10.0, used.bytesSent() / delivered.get());
+    }
     vertx.close().await(10, TimeUnit.SECONDS);
     return errors.get() == 0 ? 0 : 1;
   }

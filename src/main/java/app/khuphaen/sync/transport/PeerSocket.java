@@ -27,6 +27,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,8 +37,10 @@ import java.util.concurrent.TimeUnit;
  * socket's life, two message queues) are never created.
  *
  * <p>Everything here runs on the channel's event loop, and so must every caller (except
- * the budget's shedding). Frames already encoded for the wire ({@link #sendFrame}) are written below the
- * WebSocket encoder, which passes raw bytes through.
+ * the budget's shedding). Frames already encoded for the wire ({@link #sendFrame}, and every
+ * compressed frame) are written below the WebSocket encoder, which passes raw bytes through. With
+ * per-message deflate, messages of {@link MessageDeflater#MIN_BYTES} or more go compressed, relayed
+ * ones compressed once for the whole event loop ({@link SharedFrame}).
  *
  * <p>Memory: every frame written to the client — relayed frames, answers, pongs — goes through one
  * path. While Netty holds less than {@link #NETTY_HIGH_WATER} for the socket, it goes straight to
@@ -124,35 +127,35 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
 
   /** Writes a server message of type {@code type} (counted in kp_messages_delivered_total). */
   public void sendText(ServerMetrics.Frame type, String text) {
-    if (write(new TextWebSocketFrame(text))) {
+    if (deflate && text.length() >= MessageDeflater.MIN_BYTES) {
+      sendUtf8(type, text.getBytes(StandardCharsets.UTF_8));
+    } else if (write(new TextWebSocketFrame(text))) {
       metrics.delivered(type);
     }
   }
 
   /** Writes a server message of type {@code type}, already UTF-8 (counted like {@link #sendText}). */
   public void sendUtf8(ServerMetrics.Frame type, byte[] utf8) {
-    if (write(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8)))) {
+    ByteBuf payload = Unpooled.wrappedBuffer(utf8);
+    Object frame = deflate && utf8.length >= MessageDeflater.MIN_BYTES
+        ? MessageDeflater.current().frame(payload, 0, utf8.length)
+        : new TextWebSocketFrame(payload);
+    if (write(frame)) {
       metrics.delivered(type);
     }
   }
 
   /**
-   * Writes a complete wire frame ({@link WireFrames}) of a server message of type {@code type}; takes
-   * ownership of it. With per-message deflate, its payload goes through the compressor as a frame of
-   * its own instead.
+   * Writes a relayed message of type {@code type}, in the form this socket negotiated; takes ownership
+   * of one reference to {@code frame}.
    */
-  public void sendFrame(ServerMetrics.Frame type, ByteBuf wireFrame) {
-    boolean written;
-    if (deflate) {
-      int header = WireFrames.headerLength(wireFrame);
-      ByteBuf payload = wireFrame.retainedSlice(wireFrame.readerIndex() + header, wireFrame.readableBytes() - header);
-      wireFrame.release();
-      written = write(new TextWebSocketFrame(payload));
-    } else {
-      written = write(wireFrame);
-    }
-    if (written) {
-      metrics.delivered(type);
+  public void sendFrame(ServerMetrics.Frame type, SharedFrame frame) {
+    try {
+      if (write((deflate ? frame.deflated() : frame.plain()).retainedDuplicate())) {
+        metrics.delivered(type);
+      }
+    } finally {
+      frame.release();
     }
   }
 

@@ -37,7 +37,7 @@ class LocalFanoutTest {
   }
 
   private RoomMember member(String name) {
-    return (event, frame) -> delivered.add(name + ": " + frame.toString(StandardCharsets.UTF_8).substring(2));
+    return (event, frame) -> delivered.add(name + ": " + frame.plain().toString(StandardCharsets.UTF_8).substring(2));
   }
 
   @Test

@@ -106,13 +106,12 @@ public final class RawWebSocket implements AutoCloseable {
     }
   }
 
-  private final java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
-
   /**
-   * The text of a frame compressed with per-message deflate (RFC 7692): one inflater for the whole
-   * connection, since the server keeps its compression context from message to message.
+   * The text of a frame compressed with per-message deflate (RFC 7692), inflated on its own: the
+   * server negotiates server_no_context_takeover, so no message may refer to an earlier one.
    */
-  public String inflatedText(Frame frame) throws IOException {
+  public static String inflatedText(Frame frame) throws IOException {
+    java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
     byte[] payload = frame.payload();
     byte[] input = java.util.Arrays.copyOf(payload, payload.length + 4);
     input[payload.length + 2] = (byte) 0xff;
@@ -127,6 +126,8 @@ public final class RawWebSocket implements AutoCloseable {
       }
     } catch (java.util.zip.DataFormatException e) {
       throw new IOException(e);
+    } finally {
+      inflater.end();
     }
     return out.toString(StandardCharsets.UTF_8);
   }
@@ -176,7 +177,6 @@ public final class RawWebSocket implements AutoCloseable {
   /** Closes the TCP connection with no WebSocket close frame. */
   @Override
   public void close() throws IOException {
-    inflater.end();
     socket.close();
   }
 }
