@@ -27,15 +27,9 @@ public final class Main {
 
   private Main() {}
 
-  public static void main(String[] args) throws InterruptedException {
-    // Netty defaults this server changes (a -D on the command line still wins): no allocator events
-    // for Java Flight Recorder (registering them slows start-up and nobody records them), and pooled
-    // buffer memory in smaller chunks (less resident per event loop; frames are small, and a
-    // multi-MB document is allocated on its own either way). docs/performance.md has the figures.
-    defaultProperty("io.netty.jfr.enabled", "false");
-    defaultProperty("io.netty.allocator.maxOrder", "7");
-    CommandLineOptions cli = new CommandLineOptions();
-    CommandLine parser = new CommandLine(cli);
+  /** Fills {@code cli} from {@code args}; answers --help and --version, and exits 2 on a bad argument. */
+  private static void parseArgs(String[] args, CommandLineOptions cli, PrintWriter out) {
+    CommandLine parser = new CommandLine(cli).setOut(out);
     try {
       parser.parseArgs(args);
     } catch (CommandLine.ParameterException e) {
@@ -43,7 +37,6 @@ public final class Main {
       System.exit(2);
       return;
     }
-    PrintWriter out = parser.getOut(); // the command's own answers go to standard output, not the log
     if (parser.isUsageHelpRequested()) {
       parser.usage(out);
       out.print(CommandLineOptions.settingsHelp());
@@ -54,6 +47,20 @@ public final class Main {
       parser.printVersionHelp(out);
       out.flush();
       System.exit(0);
+    }
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    // Netty defaults this server changes (a -D on the command line still wins): no allocator events
+    // for Java Flight Recorder (registering them slows start-up and nobody records them), and pooled
+    // buffer memory in smaller chunks (less resident per event loop; frames are small, and a
+    // multi-MB document is allocated on its own either way). docs/performance.md has the figures.
+    defaultProperty("io.netty.jfr.enabled", "false");
+    defaultProperty("io.netty.allocator.maxOrder", "7");
+    CommandLineOptions cli = new CommandLineOptions();
+    PrintWriter out = new PrintWriter(System.out, true); // the command's own answers: standard output, not the log
+    if (args.length > 0) { // picocli only when there is something to parse: it takes 0.2 s to load
+      parseArgs(args, cli, out);
     }
     String configFile = cli.configFile();
     if (cli.checkConfig) {
