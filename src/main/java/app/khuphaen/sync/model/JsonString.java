@@ -83,6 +83,92 @@ public final class JsonString {
     }
   }
 
+  /**
+   * The plain value as UTF-8, exactly what {@code decode().getBytes(UTF_8)} gives (a lone surrogate
+   * becomes '?'), in one pass into one array of {@link #utf8Length} bytes: runs between escapes are
+   * copied as they are, since they are UTF-8 already.
+   */
+  public byte[] decodeUtf8() {
+    byte[] out = new byte[Math.toIntExact(utf8Length)];
+    int o = 0;
+    int high = -1; // a high surrogate from a uXXXX escape, waiting for its low half
+    int i = offset;
+    int end = offset + length;
+    while (i < end) {
+      int run = i;
+      while (run < end && bytes[run] != '\\') {
+        run++;
+      }
+      if (run > i) {
+        if (high >= 0) {
+          out[o++] = '?';
+          high = -1;
+        }
+        System.arraycopy(bytes, i, out, o, run - i);
+        o += run - i;
+        i = run;
+        continue;
+      }
+      byte escape = bytes[i + 1];
+      if (escape != 'u') {
+        if (high >= 0) {
+          out[o++] = '?';
+          high = -1;
+        }
+        out[o++] = switch (escape) {
+          case 'b' -> '\b';
+          case 'f' -> '\f';
+          case 'n' -> '\n';
+          case 'r' -> '\r';
+          case 't' -> '\t';
+          default -> escape; // " \ /
+        };
+        i += 2;
+        continue;
+      }
+      char c = (char) (Scan.hex(bytes[i + 2]) << 12 | Scan.hex(bytes[i + 3]) << 8 | Scan.hex(bytes[i + 4]) << 4
+          | Scan.hex(bytes[i + 5]));
+      i += 6;
+      if (high >= 0 && Character.isLowSurrogate(c)) {
+        o = putUtf8(out, o, Character.toCodePoint((char) high, c));
+        high = -1;
+        continue;
+      }
+      if (high >= 0) {
+        out[o++] = '?';
+        high = -1;
+      }
+      if (Character.isHighSurrogate(c)) {
+        high = c;
+      } else {
+        o = putUtf8(out, o, Character.isLowSurrogate(c) ? '?' : c);
+      }
+    }
+    if (high >= 0) {
+      out[o++] = '?';
+    }
+    return out;
+  }
+
+  private static int putUtf8(byte[] out, int o, int codePoint) {
+    if (codePoint < 0x80) {
+      out[o++] = (byte) codePoint;
+    } else if (codePoint < 0x800) {
+      out[o++] = (byte) (0xC0 | codePoint >> 6);
+      out[o++] = (byte) (0x80 | codePoint & 0x3F);
+    } else if (codePoint < 0x10000) {
+      out[o++] = (byte) (0xE0 | codePoint >> 12);
+      out[o++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+      out[o++] = (byte) (0x80 | codePoint & 0x3F);
+    } else {
+      out[o++] = (byte) (0xF0 | codePoint >> 18);
+      out[o++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
+      out[o++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+      out[o++] = (byte) (0x80 | codePoint & 0x3F);
+    }
+    return o;
+  }
+
   /** What {@code value.getBytes(UTF_8).length} answers, without the array. */
   private static long utf8Length(String value) {
     long bytes = 0;

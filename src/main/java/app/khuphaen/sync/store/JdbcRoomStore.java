@@ -176,10 +176,11 @@ public final class JdbcRoomStore implements RoomStore {
         }
       }
       try (PreparedStatement st = c.prepareStatement("INSERT INTO documents"
-          + " (room_code, revision, body, size_bytes, written_by, written_at, stamp) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          + " (room_code, revision, body, size_bytes, written_by, written_at, stamp) VALUES (?, ?, "
+          + dialect.documentParameter() + ", ?, ?, ?, ?)")) {
         st.setString(1, code);
         st.setLong(2, revision);
-        st.setString(3, document.decode());
+        dialect.bindDocument(st, 3, document);
         st.setLong(4, document.utf8Length());
         st.setString(5, writtenBy);
         st.setLong(6, writtenAt.toEpochMilli());

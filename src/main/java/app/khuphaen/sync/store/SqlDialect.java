@@ -1,5 +1,9 @@
 package app.khuphaen.sync.store;
 
+import app.khuphaen.sync.model.JsonString;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 
 /** What differs between the SQL databases the JDBC store runs on. */
@@ -43,6 +47,23 @@ enum SqlDialect {
   final List<String> schemaV2;
   /** Schema version 3: the hash of each room's host key. */
   final List<String> schemaV3;
+
+  /**
+   * The parameter a document's text is bound to. SQLite takes the text's UTF-8 as a blob that the SQL
+   * casts to TEXT (stored as text, as before): no String of a multi-MB document and no second
+   * encoding of it (docs/performance.md, "The document path").
+   */
+  String documentParameter() {
+    return this == SQLITE ? "CAST(? AS TEXT)" : "?";
+  }
+
+  void bindDocument(PreparedStatement st, int index, JsonString document) throws SQLException {
+    if (this == SQLITE) {
+      st.setBytes(index, document.decodeUtf8());
+    } else {
+      st.setString(index, document.decode());
+    }
+  }
 
   SqlDialect(String lockRoom, String lockMigrations, String unlockMigrations, List<String> schemaV1, List<String> schemaV2,
              List<String> schemaV3) {

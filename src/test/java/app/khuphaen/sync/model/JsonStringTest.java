@@ -30,6 +30,7 @@ class JsonStringTest {
       JsonString found = JsonString.at(message, quote);
       assertThat(found.decode()).isEqualTo(expected);
       assertThat(found.utf8Length()).isEqualTo(expected.getBytes(StandardCharsets.UTF_8).length);
+      assertThat(found.decodeUtf8()).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
       assertThat(message[quote + 1 + found.escapedLength()]).isEqualTo((byte) '"'); // the closing quote
     }
     JsonString built = JsonString.of(value);
@@ -45,6 +46,22 @@ class JsonStringTest {
     assertThat(found.utf8Length()).isEqualTo(4 + 2 + 3 + 4 + 1 + 1);
     assertThat(found.escapedLength()).isEqualTo(message.length - 2);
     assertThat(found).isEqualTo(JsonString.at(message.clone(), 0)).isNotEqualTo(JsonString.of(found.decode()));
+    assertThat(found.decodeUtf8()).isEqualTo(found.decode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Example
+  void decodingToUtf8GivesWhatJavaWouldEncodeForEveryEscapeAndStraySurrogate() {
+    String[] escapedValues = {
+        "\\b\\f\\n\\r\\t\\/\\\\\\\"", // every short escape
+        "\\ud83d\\ud83d\\ude00", // a high surrogate, then a pair
+        "\\ude00x\\ud83d", // a low surrogate alone, a high one at the end
+        "\\ud83dไทย😀\\u0041\\u00e9\\u0e44", // a high surrogate before raw UTF-8, then escaped A, é, ไ
+        "\\ud83d\\n", // a high surrogate before a short escape
+        ""};
+    for (String escaped : escapedValues) {
+      JsonString found = JsonString.at(("\"" + escaped + "\"").getBytes(StandardCharsets.UTF_8), 0);
+      assertThat(found.decodeUtf8()).as(escaped).isEqualTo(found.decode().getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   /** {@code {"action":"x","data":<value>}} as {@code writer} writes it. */

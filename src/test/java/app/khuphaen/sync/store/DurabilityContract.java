@@ -46,7 +46,7 @@ abstract class DurabilityContract {
           new JsonObject().put("desired_room_code", "KEEP01").put("desired_host_id", "host-a").encode()).json();
       try (WsClient host = first.connect()) {
         host.join("KEEP01", "host-a", true);
-        for (String version : new String[] {"v1 ทดสอบ", "v2 ทดสอบ", "v3 ทดสอบ ✅"}) {
+        for (String version : new String[] {"v1 ทดสอบ", "v2 ทดสอบ", "v3 ทดสอบ ✅ \"q\" \\ 😀\n\t"}) {
           host.send(Messages.syncDocument(version));
           awaitStored(first, "KEEP01", version);
         }
@@ -62,7 +62,7 @@ abstract class DurabilityContract {
 
       Http.Response document = second.http.get("/api/rooms/KEEP01/document");
       assertThat(document.status()).isEqualTo(200);
-      assertThat(document.body()).isEqualTo("v3 ทดสอบ ✅");
+      assertThat(document.body()).isEqualTo("v3 ทดสอบ ✅ \"q\" \\ 😀\n\t");
       assertThat(document.headers().get("ETag")).isEqualTo("\"3\"");
 
       JsonArray revisions = second.http.get("/api/rooms/KEEP01/revisions").json().getJsonArray("revisions");
@@ -85,7 +85,7 @@ abstract class DurabilityContract {
         guest.send(Messages.join("KEEP01", "guest", false));
         guest.next("room_info");
         guest.next("connected");
-        assertThat(guest.next("document_sync").getString("document")).isEqualTo("v3 ทดสอบ ✅");
+        assertThat(guest.next("document_sync").getString("document")).isEqualTo("v3 ทดสอบ ✅ \"q\" \\ 😀\n\t");
       }
     }
   }
