@@ -126,8 +126,7 @@ public final class JsonString {
         i += 2;
         continue;
       }
-      char c = (char) (Scan.hex(bytes[i + 2]) << 12 | Scan.hex(bytes[i + 3]) << 8 | Scan.hex(bytes[i + 4]) << 4
-          | Scan.hex(bytes[i + 5]));
+      char c = unicodeEscape(bytes, i);
       i += 6;
       if (high >= 0 && Character.isLowSurrogate(c)) {
         o = putUtf8(out, o, Character.toCodePoint((char) high, c));
@@ -148,6 +147,15 @@ public final class JsonString {
       out[o++] = '?';
     }
     return out;
+  }
+
+  /** The UTF-16 unit of the {@code \\uXXXX} escape whose backslash is at {@code backslash}. */
+  private static char unicodeEscape(byte[] json, int backslash) {
+    char unit = 0;
+    for (int i = backslash + 2; i < backslash + 6; i++) {
+      unit = (char) (unit << 4 | Character.digit(json[i], 16));
+    }
+    return unit;
   }
 
   private static int putUtf8(byte[] out, int o, int codePoint) {
@@ -236,7 +244,7 @@ public final class JsonString {
           utf8++;
           i += 2;
         } else {
-          unit((char) (hex(json[i + 2]) << 12 | hex(json[i + 3]) << 8 | hex(json[i + 4]) << 4 | hex(json[i + 5])));
+          unit(unicodeEscape(json, i));
           i += 6;
         }
       }
@@ -256,9 +264,6 @@ public final class JsonString {
       }
     }
 
-    private static int hex(byte digit) {
-      return Character.digit(digit, 16);
-    }
 
     private void settlePending() {
       if (highSurrogatePending) {

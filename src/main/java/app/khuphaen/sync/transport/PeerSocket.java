@@ -127,7 +127,7 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
 
   /** Writes a server message of type {@code type} (counted in kp_messages_delivered_total). */
   public void sendText(ServerMetrics.Frame type, String text) {
-    if (deflate && text.length() >= MessageDeflater.MIN_BYTES) {
+    if (deflate) { // whether it is compressed depends on its UTF-8 length (sendUtf8)
       sendUtf8(type, text.getBytes(StandardCharsets.UTF_8));
     } else if (write(new TextWebSocketFrame(text))) {
       metrics.delivered(type);
