@@ -5,7 +5,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.util.EnumSet;
@@ -41,6 +40,6 @@ public final class Instrumentation {
         .setJvmMetricsEnabled(true)
         .setNettyMetricsEnabled(true)
         .setLabels(EnumSet.of(HTTP_METHOD, HTTP_CODE, POOL_TYPE, POOL_NAME, EB_SIDE)));
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
+    return Vertx.builder().with(options).withMetrics(new EarlyConnectionSafeMetrics(registry));
   }
 }
