@@ -1,15 +1,17 @@
 package app.khuphaen.sync.room;
 
 import app.khuphaen.sync.config.Settings;
+import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.protocol.ClientMessage;
 import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.InvalidMessageException;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.model.JsonString;
+import app.khuphaen.sync.transport.BufferBudget;
+import app.khuphaen.sync.transport.PeerSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The per-message hot path: parsing a client frame, encoding a data frame once, and the fan-out of
- * one frame to a room of 25 local peers (each peer a Netty channel with the WebSocket encoder and
- * flush consolidation, as on a live socket). Run: {@code mvn -Pjmh test-compile exec:exec}.
+ * one frame to a room of 25 local peers (each peer a Netty channel with a {@link PeerSocket} and the
+ * WebSocket encoder, as on a live socket; each test channel has an executor of its own, so each gets
+ * the end-of-turn flush task that a live event loop runs once for all of its sockets). Run: {@code mvn -Pjmh test-compile exec:exec}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,14 +59,14 @@ public class HotPathBenchmark {
     fanout = new LocalFanout(null, null, new LocalRooms());
     channels = new EmbeddedChannel[PEERS];
     RoomMember[] members = new RoomMember[PEERS];
+    BufferBudget budget = new BufferBudget(Settings.defaults().limits().bufferBudgetBytes());
     for (int i = 0; i < PEERS; i++) {
-      EmbeddedChannel channel = new EmbeddedChannel(new FlushConsolidationHandler(256, true), new WebSocket13FrameEncoder(false));
-      channels[i] = channel;
+      PeerSocket socket = new PeerSocket(1 << 20, false, 16 << 20, budget, ServerMetrics.detached());
+      channels[i] = new EmbeddedChannel(socket.head(), new WebSocket13FrameEncoder(false), socket);
       String peer = "peer-" + i;
       members[i] = (e, frame) -> {
         if (e.isFor(peer)) {
-          channel.write(frame.plain().retainedDuplicate(), channel.voidPromise());
-          channel.flush();
+          socket.sendFrame(ServerMetrics.Frame.DATA, frame.retain());
         }
       };
     }
@@ -90,6 +93,7 @@ public class HotPathBenchmark {
     fanout.dispatch("BENCH1", group, event);
     int written = 0;
     for (EmbeddedChannel channel : channels) {
+      channel.runPendingTasks(); // the turn's flush
       Object out;
       while ((out = channel.readOutbound()) != null) {
         ((ByteBuf) out).release();

@@ -37,14 +37,10 @@ import java.util.Map;
  * keep the upgrade request and response and two message queues for the socket's whole life, which
  * this server never needs (docs/architecture.md).
  *
- * <p>Also added, first in the pipeline: flush consolidation (in {@link PeerSocket#head}, which also
- * meters incoming bytes). Every frame flushed on its own costs one
- * {@code write} system call and one TCP segment, nearly all of a relay's cost; frames bound for the
- * same socket within one event-loop turn now leave in one write ({@code consolidateWhenNoReadInProgress}
- * matters: receivers are not reading when a fan-out writes to them).
+ * <p>Also added, first in the pipeline: {@link PeerSocket#head}, which meters incoming bytes. Writes
+ * to the socket are flushed once per event-loop turn ({@code transport.TurnFlush}).
  */
 final class WebSocketUpgrade {
-  private static final int FLUSHES_BEFORE_FORCED_FLUSH = 256;
   private static final String SERVER_NO_CONTEXT_TAKEOVER = "server_no_context_takeover";
 
   private final int maxMessageBytes;
@@ -125,7 +121,7 @@ final class WebSocketUpgrade {
     pipeline.addBefore(vertxHandler, "kp-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
     PeerSocket socket = new PeerSocket(maxMessageBytes, deflate != null, maxOutgoingBytes, budget, metrics);
     pipeline.replace(vertxHandler, "kp-socket", socket);
-    pipeline.addFirst("kp-head", socket.head(FLUSHES_BEFORE_FORCED_FLUSH));
+    pipeline.addFirst("kp-head", socket.head());
     return socket;
   }
 

@@ -10,7 +10,8 @@ import java.util.ArrayDeque;
 
 /**
  * The frames on their way to one client. Straight to Netty while Netty holds less than its high
- * mark for the socket (the client keeps up); otherwise they wait here, in order. What waits, plus
+ * mark for the socket (the client keeps up), flushed at the end of the event loop's turn
+ * ({@link TurnFlush}); otherwise they wait here, in order. What waits, plus
  * what Netty holds once past its mark, is charged to the socket's {@link BudgetShare} and may not
  * exceed OUTBOUND_QUEUE_BYTES. Runs on the socket's event loop only.
  */
@@ -20,6 +21,7 @@ final class OutgoingQueue {
   private final long maxBytes;
   private ArrayDeque<Object> waiting; // null while nothing ever waited: most sockets never need it
   private long waitingBytes;
+  private boolean flushPending; // written to Netty in this turn of the event loop, not flushed yet
 
   OutgoingQueue(ChannelHandlerContext ctx, BudgetShare share, long maxBytes) {
     this.ctx = ctx;
@@ -38,7 +40,11 @@ final class OutgoingQueue {
   boolean offer(Object frame) {
     Channel channel = ctx.channel();
     if ((waiting == null || waiting.isEmpty()) && channel.isWritable()) {
-      ctx.writeAndFlush(frame, ctx.voidPromise());
+      ctx.write(frame, ctx.voidPromise());
+      if (!flushPending) {
+        flushPending = true;
+        TurnFlush.later(this, ctx.executor());
+      }
       if (!channel.isWritable()) {
         recharge(true); // this frame took Netty past its mark: what it holds now counts
       }
@@ -56,6 +62,14 @@ final class OutgoingQueue {
     waitingBytes += bytes;
     recharge(true);
     return true;
+  }
+
+  /** The turn's end ({@link TurnFlush}): what was written in it goes to the socket. */
+  void flushNow() {
+    if (flushPending) {
+      flushPending = false;
+      ctx.flush();
+    }
   }
 
   /** Netty's buffer drained below its low mark (or filled): hands it what waits, as much as it takes. */

@@ -8,7 +8,6 @@ import app.khuphaen.sync.protocol.Utf8;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -22,7 +21,6 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -224,25 +222,20 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * The handler to put first in the socket's pipeline: Netty's flush consolidation (see
-   * {@code http.WebSocketUpgrade}), which also counts every read's bytes against the budget while a
-   * message is still arriving. One handler for both: each saves a pipeline context per connection.
+   * The handler to put first in the socket's pipeline: it counts every read's bytes against the
+   * budget while a message is still arriving.
    */
-  public ChannelDuplexHandler head(int flushesBeforeForcedFlush) {
-    return new Head(flushesBeforeForcedFlush);
+  public ChannelInboundHandlerAdapter head() {
+    return new Head();
   }
 
-  private final class Head extends FlushConsolidationHandler {
-    Head(int flushesBeforeForcedFlush) {
-      super(flushesBeforeForcedFlush, true);
-    }
-
+  private final class Head extends ChannelInboundHandlerAdapter {
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof ByteBuf buf) {
         share.received(buf.readableBytes());
       }
-      super.channelRead(ctx, msg);
+      ctx.fireChannelRead(msg);
     }
   }
 

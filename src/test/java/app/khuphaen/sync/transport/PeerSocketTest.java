@@ -3,6 +3,18 @@ package app.khuphaen.sync.transport;
 import app.khuphaen.sync.metrics.ServerMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -13,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +57,7 @@ class PeerSocketTest {
 
   private EmbeddedChannel channel(PeerSocket socket, String name) {
     EmbeddedChannel channel = new EmbeddedChannel();
-    channel.pipeline().addLast(socket.head(256));
+    channel.pipeline().addLast(socket.head());
     channel.pipeline().addLast(socket);
     socket.listen(new Recorder(name));
     return channel;
@@ -55,7 +69,7 @@ class PeerSocketTest {
   }
 
   private static int drainOutbound(EmbeddedChannel channel) {
-    channel.runPendingTasks(); // the consolidated flush
+    channel.runPendingTasks(); // the turn's flush
     int frames = 0;
     for (Object out; (out = channel.readOutbound()) != null; frames++) {
       ReferenceCountUtil.release(out);
@@ -72,6 +86,75 @@ class PeerSocketTest {
     socket.sendText(ServerMetrics.Frame.DATA, "two");
     assertThat(drainOutbound(channel)).isEqualTo(2);
     assertThat(budget.held()).isZero();
+  }
+
+  /** On a real event loop (an embedded channel runs its pending tasks at every write). */
+  @Test
+  void framesWrittenInOneTurnOfTheEventLoopLeaveInOneFlushPerSocket() throws Exception {
+    DefaultEventLoopGroup loop = new DefaultEventLoopGroup(1);
+    try {
+      BufferBudget budget = new BufferBudget(1_000_000);
+      List<PeerSocket> sockets = new CopyOnWriteArrayList<>();
+      int[] flushes = {0, 0};
+      LocalAddress address = new LocalAddress("turn-flush-" + System.nanoTime());
+      Channel server = new ServerBootstrap().group(loop).channel(LocalServerChannel.class)
+          .childHandler(new ChannelInitializer<LocalChannel>() {
+            @Override
+            protected void initChannel(LocalChannel channel) {
+              PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
+              channel.pipeline().addLast(flushCounter(flushes, sockets.size()), socket.head(), socket);
+              sockets.add(socket);
+            }
+          }).bind(address).sync().channel();
+      List<Object> received = new CopyOnWriteArrayList<>();
+      Bootstrap client = new Bootstrap().group(loop).channel(LocalChannel.class).handler(new Reader(received));
+      client.connect(address).sync();
+      client.connect(address).sync();
+      loop.submit(() -> {}).sync(); // both accepted
+
+      int[] flushedWithinTheTurn = {-1, -1};
+      loop.submit(() -> { // one turn of the event loop that writes to both sockets
+        sockets.get(0).sendText(ServerMetrics.Frame.DATA, "one");
+        sockets.get(0).sendText(ServerMetrics.Frame.DATA, "two");
+        sockets.get(1).sendText(ServerMetrics.Frame.DATA, "three");
+        flushedWithinTheTurn[0] = flushes[0];
+        flushedWithinTheTurn[1] = flushes[1];
+      }).sync();
+      loop.submit(() -> {}).sync(); // after the end-of-turn task
+      loop.submit(() -> {}).sync(); // and after the clients read
+
+      assertThat(flushedWithinTheTurn).as("written, not flushed during the turn").containsExactly(0, 0);
+      assertThat(flushes).as("one flush per socket").containsExactly(1, 1);
+      assertThat(received).containsExactlyInAnyOrder("one", "two", "three");
+      server.close().sync();
+    } finally {
+      loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+    }
+  }
+
+  @ChannelHandler.Sharable
+  private static final class Reader extends ChannelInboundHandlerAdapter {
+    private final List<Object> received;
+
+    Reader(List<Object> received) {
+      this.received = received;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      received.add(((TextWebSocketFrame) msg).text());
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private static ChannelOutboundHandlerAdapter flushCounter(int[] flushes, int index) {
+    return new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void flush(ChannelHandlerContext ctx) {
+        flushes[index]++;
+        ctx.flush();
+      }
+    };
   }
 
   @Test
@@ -113,7 +196,7 @@ class PeerSocketTest {
     socket.sendText(ServerMetrics.Frame.DATA, "queued 2");
     socket.close((short) 1013, "Receiver too slow");
     assertThat(budget.held()).isZero();
-    channel.runPendingTasks(); // the consolidated flush
+    channel.runPendingTasks(); // the turn's flush
     CloseWebSocketFrame close = channel.readOutbound();
     assertThat(close.statusCode()).isEqualTo(1013);
     close.release();
