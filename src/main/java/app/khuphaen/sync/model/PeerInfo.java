@@ -14,12 +14,4 @@ public record PeerInfo(String id, Instant joinedAt, boolean isHost, Object metad
         .put("is_host", isHost)
         .put("metadata", metadata);
   }
-
-  public static PeerInfo fromJson(JsonObject json) {
-    return new PeerInfo(
-        json.getString("id"),
-        Timestamps.parse(json.getString("joined_at")),
-        json.getBoolean("is_host", false),
-        json.getValue("metadata"));
-  }
 }

@@ -3,6 +3,7 @@ package app.khuphaen.sync.room;
 import app.khuphaen.sync.model.PeerInfo;
 import io.vertx.core.Future;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 
@@ -13,11 +14,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Who is in each room: room code to {@code {"version": n, "changed_at": ms, "peers": {peer_id:
- * {"info": PeerInfo, "conns": {connection id: client address}}}}}, in Vert.x shared data. A peer is listed once however many sockets it
- * has joined from; it leaves presence when its last socket does. Every change bumps the room's
+ * [joined_at ms, is_host, metadata, connection id, client address, connection id, ...]}}}, in Vert.x
+ * shared data. A peer's entry is one flat array rather than nested objects because presence holds one
+ * per connected peer, and the heap per idle connection is what bounds how many fit in the container
+ * (docs/performance.md). A peer is listed once however many sockets it has joined from; it leaves presence when its last socket does. Every change bumps the room's
  * membership version (kept while the room exists, also when it is empty), which the peer_joined and
  * peer_left events carry so a joiner can tell which of them its room_info already reflects. Connection
  * ids start with their node's id ({@code node/n}), so presence also says which nodes have peers in the
@@ -26,8 +30,11 @@ import java.util.Set;
 final class Presence {
   private static final String VERSION = "version";
   private static final String PEERS = "peers";
-  private static final String INFO = "info";
-  private static final String CONNS = "conns";
+  /** Positions in a peer's entry; its connections' ids and addresses follow in pairs. */
+  private static final int JOINED_AT = 0;
+  private static final int IS_HOST = 1;
+  private static final int METADATA = 2;
+  private static final int FIRST_CONNECTION = 3;
   private static final String CHANGED_AT = "changed_at";
 
   private final AsyncMap<String, JsonObject> map;
@@ -65,10 +72,12 @@ final class Presence {
     List<RoomOverview.Peer> peers = new ArrayList<>();
     JsonObject all = room.getJsonObject(PEERS);
     for (String id : all.fieldNames()) {
-      JsonObject entry = all.getJsonObject(id);
+      JsonArray entry = all.getJsonArray(id);
       List<Connection> connections = new ArrayList<>();
-      entry.getJsonObject(CONNS).forEach(c -> connections.add(new Connection(c.getKey(), (String) c.getValue())));
-      peers.add(new RoomOverview.Peer(PeerInfo.fromJson(entry.getJsonObject(INFO)), connections));
+      for (int i = FIRST_CONNECTION; i < entry.size(); i += 2) {
+        connections.add(new Connection(entry.getString(i), entry.getString(i + 1)));
+      }
+      peers.add(new RoomOverview.Peer(info(id, entry), connections));
     }
     Long changedAt = room.getLong(CHANGED_AT);
     return new RoomDetail(peers, changedAt == null ? null : Instant.ofEpochMilli(changedAt));
@@ -90,10 +99,14 @@ final class Presence {
       JsonObject room = current == null ? new JsonObject().put(VERSION, 0L).put(PEERS, new JsonObject()) : current;
       boolean nodeIsNew = !nodes(room).contains(Connection.nodeOf(connection.id()));
       JsonObject peers = room.getJsonObject(PEERS);
-      JsonObject entry = peers.getJsonObject(peer.id());
-      JsonObject conns = entry == null ? new JsonObject() : entry.getJsonObject(CONNS);
-      conns.put(connection.id(), connection.address());
-      peers.put(peer.id(), new JsonObject().put(INFO, peer.toJson()).put(CONNS, conns));
+      JsonArray previous = peers.getJsonArray(peer.id());
+      JsonArray entry = new JsonArray().add(peer.joinedAt().toEpochMilli()).add(peer.isHost()).add(peer.metadata());
+      for (int i = FIRST_CONNECTION; previous != null && i < previous.size(); i += 2) {
+        if (!previous.getString(i).equals(connection.id())) {
+          entry.add(previous.getString(i)).add(previous.getString(i + 1));
+        }
+      }
+      peers.put(peer.id(), entry.add(connection.id()).add(connection.address()));
       bump(room);
       return map.put(code, room).map(v -> snapshot(room, nodeIsNew));
     });
@@ -108,13 +121,12 @@ final class Presence {
         return Future.succeededFuture(new Removal(false, true, 0, List.of()));
       }
       JsonObject peers = room.getJsonObject(PEERS);
-      JsonObject entry = peers.getJsonObject(peerId);
+      JsonArray entry = peers.getJsonArray(peerId);
       if (entry == null) {
         return Future.succeededFuture(new Removal(false, peers.isEmpty(), room.getLong(VERSION), nodes(room)));
       }
-      JsonObject conns = entry.getJsonObject(CONNS);
-      conns.remove(connectionId);
-      boolean peerGone = conns.isEmpty();
+      removeConnections(entry, connectionId::equals);
+      boolean peerGone = entry.size() == FIRST_CONNECTION;
       if (peerGone) {
         peers.remove(peerId);
       }
@@ -128,7 +140,7 @@ final class Presence {
     String prefix = nodeId + "/";
     return map.entries().map(entries -> entries.entrySet().stream()
         .filter(e -> e.getValue().getJsonObject(PEERS).stream().anyMatch(peer ->
-            ((JsonObject) peer.getValue()).getJsonObject(CONNS).fieldNames().stream().anyMatch(c -> c.startsWith(prefix))))
+            connectionIds((JsonArray) peer.getValue()).stream().anyMatch(c -> c.startsWith(prefix))))
         .map(Map.Entry::getKey)
         .toList());
   }
@@ -146,9 +158,9 @@ final class Presence {
       JsonObject peers = room.getJsonObject(PEERS);
       List<String> gone = new ArrayList<>();
       for (String peerId : new ArrayList<>(peers.fieldNames())) {
-        JsonObject conns = peers.getJsonObject(peerId).getJsonObject(CONNS);
-        boolean touched = conns.fieldNames().removeIf(c -> c.startsWith(prefix));
-        if (touched && conns.isEmpty()) {
+        JsonArray entry = peers.getJsonArray(peerId);
+        boolean touched = removeConnections(entry, c -> c.startsWith(prefix));
+        if (touched && entry.size() == FIRST_CONNECTION) {
           peers.remove(peerId);
           gone.add(peerId);
         }
@@ -174,7 +186,7 @@ final class Presence {
     }
     Set<String> nodes = new LinkedHashSet<>();
     room.getJsonObject(PEERS).forEach(peer ->
-        ((JsonObject) peer.getValue()).getJsonObject(CONNS).fieldNames().forEach(conn -> nodes.add(Connection.nodeOf(conn))));
+        connectionIds((JsonArray) peer.getValue()).forEach(conn -> nodes.add(Connection.nodeOf(conn))));
     return List.copyOf(nodes);
   }
 
@@ -185,8 +197,33 @@ final class Presence {
     List<PeerInfo> peers = new ArrayList<>();
     JsonObject all = room.getJsonObject(PEERS);
     for (String id : all.fieldNames()) {
-      peers.add(PeerInfo.fromJson(all.getJsonObject(id).getJsonObject(INFO)));
+      peers.add(info(id, all.getJsonArray(id)));
     }
     return new Snapshot(peers, room.getLong(VERSION), nodes(room), nodeIsNew);
+  }
+
+  private static PeerInfo info(String id, JsonArray entry) {
+    return new PeerInfo(id, Instant.ofEpochMilli(entry.getLong(JOINED_AT)), entry.getBoolean(IS_HOST), entry.getValue(METADATA));
+  }
+
+  private static List<String> connectionIds(JsonArray entry) {
+    List<String> ids = new ArrayList<>((entry.size() - FIRST_CONNECTION) / 2);
+    for (int i = FIRST_CONNECTION; i < entry.size(); i += 2) {
+      ids.add(entry.getString(i));
+    }
+    return ids;
+  }
+
+  /** Removes the connections whose id matches (each with its address); answers whether any was. */
+  private static boolean removeConnections(JsonArray entry, Predicate<String> matches) {
+    boolean removed = false;
+    for (int i = entry.size() - 2; i >= FIRST_CONNECTION; i -= 2) {
+      if (matches.test(entry.getString(i))) {
+        entry.remove(i + 1);
+        entry.remove(i);
+        removed = true;
+      }
+    }
+    return removed;
   }
 }

@@ -3,6 +3,7 @@ package app.khuphaen.sync.room;
 import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.support.Await;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +53,21 @@ class PresenceTest {
     assertThat(last.peerGone()).isTrue();
     assertThat(last.roomEmpty()).isTrue();
     assertThat(last.version()).isGreaterThan(one.version());
+  }
+
+  @Test
+  void aPeersInfoComesBackAsItJoinedWithEachOfItsSockets() {
+    JsonObject metadata = new JsonObject().put("name", "น้อย").put("color", "#e11d48");
+    PeerInfo nok = new PeerInfo("nok", Instant.parse("2026-12-01T08:30:15.123Z"), true, metadata);
+    Await.result(presence.add("ROOM03", nok, conn("n1/1")));
+    Await.result(presence.add("ROOM03", nok, conn("n2/2")));
+    Await.result(presence.add("ROOM03", nok, conn("n1/1"))); // the same socket again: listed once
+    assertThat(Await.result(presence.peers("ROOM03"))).containsExactly(nok);
+    assertThat(Await.result(presence.detail("ROOM03")).peers()).singleElement().satisfies(p -> {
+      assertThat(p.info()).isEqualTo(nok);
+      assertThat(p.connections()).containsExactlyInAnyOrder(new Connection("n1/1", "192.0.2.1"), new Connection("n2/2", "192.0.2.2"));
+    });
+    assertThat(Await.result(presence.nodes("ROOM03"))).containsExactlyInAnyOrder("n1", "n2");
   }
 
   @Test
