@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -46,6 +49,18 @@ class MemoryBudgetIT {
   private Vertx vertx;
   private int port;
   private int creations;
+  private ServerProcess lastStarted; // for its output when a test fails
+
+  /** A failure here is judged by what the server logged: its output goes to the report. */
+  @RegisterExtension
+  final TestWatcher serverOutputOnFailure = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      if (lastStarted != null) {
+        System.err.println("output of the server of " + context.getDisplayName() + ":\n" + lastStarted.output());
+      }
+    }
+  };
 
   @BeforeEach
   void createVertx() {
@@ -63,6 +78,7 @@ class MemoryBudgetIT {
     env.put("PORT", Integer.toString(port));
     env.put("DATA_DIR", workDir.resolve("data").toString());
     ServerProcess server = ServerProcess.start(workDir, env);
+    lastStarted = server;
     server.awaitLine("listening on 0.0.0.0:" + port, 30);
     return server;
   }
