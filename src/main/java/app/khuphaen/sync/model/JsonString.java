@@ -264,7 +264,6 @@ public final class JsonString {
       }
     }
 
-
     private void settlePending() {
       if (highSurrogatePending) {
         highSurrogatePending = false;

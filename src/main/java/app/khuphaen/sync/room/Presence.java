@@ -21,9 +21,10 @@ import java.util.function.Predicate;
  * [joined_at ms, is_host, metadata, connection id, client address, connection id, ...]}}}, in Vert.x
  * shared data. A peer's entry is one flat array rather than nested objects because presence holds one
  * per connected peer, and the heap per idle connection is what bounds how many fit in the container
- * (docs/performance.md). A peer is listed once however many sockets it has joined from; it leaves presence when its last socket does. Every change bumps the room's
- * membership version (kept while the room exists, also when it is empty), which the peer_joined and
- * peer_left events carry so a joiner can tell which of them its room_info already reflects. Connection
+ * (docs/performance.md). A peer is listed once however many sockets it has joined from; it leaves
+ * presence when its last socket does. Every change bumps the room's membership version (kept while
+ * the room exists, also when it is empty), which the peer_joined and peer_left events carry so a
+ * joiner can tell which of them its room_info already reflects. Connection
  * ids start with their node's id ({@code node/n}), so presence also says which nodes have peers in the
  * room: where its frames must go. Callers hold the room's lock for every change.
  */

@@ -1,6 +1,7 @@
 package app.khuphaen.sync.transport;
 
 import app.khuphaen.sync.metrics.ServerMetrics;
+import app.khuphaen.sync.support.Await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.bootstrap.Bootstrap;
@@ -121,7 +122,7 @@ class PeerSocketTest {
         flushedWithinTheTurn[1] = flushes[1];
       }).sync();
       loop.submit(() -> {}).sync(); // after the end-of-turn task
-      loop.submit(() -> {}).sync(); // and after the clients read
+      Await.until("the clients read the three frames", () -> received.size() == 3);
 
       assertThat(flushedWithinTheTurn).as("written, not flushed during the turn").containsExactly(0, 0);
       assertThat(flushes).as("one flush per socket").containsExactly(1, 1);
