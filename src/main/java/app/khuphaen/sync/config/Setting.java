@@ -26,6 +26,8 @@ public enum Setting {
       "postgres://user:password@host:port/database"),
   DOCUMENT_REVISIONS("10", null,
       "revisions kept per room's document"),
+  DOCUMENT_WRITE_INTERVAL_MS("500", null,
+      "least time between two writes of a room's document to the store; syncs in between coalesce (latest wins)"),
   MAX_MESSAGE_BYTES("4194304", null,
       "largest WebSocket message (over it: 1009)"),
   MAX_DATA_BYTES("1048576", null,

@@ -26,6 +26,7 @@ public record Settings(
     String dataDir,
     DatabaseUrl databaseUrl,
     int documentRevisions,
+    int documentWriteIntervalMs,
     ClusterSettings cluster,
     Limits limits,
     Http http,
@@ -46,6 +47,7 @@ public record Settings(
   public static final String DATA_DIR = "DATA_DIR";
   public static final String DATABASE_URL = "DATABASE_URL";
   public static final String DOCUMENT_REVISIONS = "DOCUMENT_REVISIONS";
+  public static final String DOCUMENT_WRITE_INTERVAL_MS = "DOCUMENT_WRITE_INTERVAL_MS";
   public static final String CLUSTER = "CLUSTER";
   public static final String CLUSTER_MEMBERS = "CLUSTER_MEMBERS";
   public static final String CLUSTER_HOST = "CLUSTER_HOST";
@@ -143,6 +145,7 @@ public record Settings(
         dataDir == null ? Setting.DATA_DIR.defaultValue() : dataDir,
         databaseUrl,
         (int) integer(config, DOCUMENT_REVISIONS, 1, 1000),
+        (int) integer(config, DOCUMENT_WRITE_INTERVAL_MS, 0, 60_000),
         cluster,
         limits(config),
         http(config),

@@ -23,6 +23,7 @@ import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -96,7 +97,8 @@ public final class RoomService {
     Future<AsyncMap<String, JsonObject>> rooms = vertx.sharedData().getAsyncMap("kp.rooms");
     Future<AsyncMap<String, JsonObject>> peers = vertx.sharedData().getAsyncMap("kp.presence");
     StoreHealth storeHealth = new StoreHealth(metrics);
-    DocumentWriter writer = new DocumentWriter(vertx, store, storeHealth, metrics);
+    DocumentWriter writer = new DocumentWriter(vertx, store, storeHealth, metrics,
+        Duration.ofMillis(settings.documentWriteIntervalMs()));
     RoomRoutes routes = new RoomRoutes();
     // this node's addresses are registered before it serves anyone (see NodeBus)
     Future<Documents> documents = Documents.start(vertx, store, writer, membership.nodeId(), membership::nodes,

@@ -13,6 +13,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -44,7 +45,7 @@ class LocalFanoutTest {
   void membersShareOneConsumerEachEventReachesAllOfThemAndTheLastLeaveUnsubscribes() throws Exception {
     RoomEventCodec.register(vertx.eventBus());
     Documents documents = Await.result(Documents.start(vertx, new MemoryRoomStore(10),
-        new DocumentWriter(vertx, new MemoryRoomStore(10), new StoreHealth(ServerMetrics.detached()), ServerMetrics.detached()), "n1", () -> List.of("n1"), 1 << 20));
+        new DocumentWriter(vertx, new MemoryRoomStore(10), new StoreHealth(ServerMetrics.detached()), ServerMetrics.detached(), Duration.ZERO), "n1", () -> List.of("n1"), 1 << 20));
     Context loop = vertx.getOrCreateContext();
     LocalFanout fanout = new LocalFanout(vertx, documents, localRooms);
     RoomMember a = member("a");

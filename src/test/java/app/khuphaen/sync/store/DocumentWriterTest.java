@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The write-behind writer alone, over a store whose writes the test completes: one write in flight
- * per room, later syncs coalescing into the next write (latest wins), retries after a failure, and
- * what is still unwritten.
+ * per room, later syncs coalescing into the next write (latest wins), the least interval between a
+ * room's writes, retries after a failure, and what is still unwritten.
  */
 class DocumentWriterTest {
   private final Vertx vertx = Vertx.vertx();
   private final GatedStore store = new GatedStore();
   private final ServerMetrics metrics = ServerMetrics.detached();
   private final StoreHealth health = new StoreHealth(metrics);
-  private final DocumentWriter writer = new DocumentWriter(vertx, store, health, metrics);
+  private final DocumentWriter writer = new DocumentWriter(vertx, store, health, metrics, Duration.ZERO);
 
   @AfterEach
   void close() {
@@ -56,6 +57,48 @@ class DocumentWriterTest {
     // only what reached the store is timed: two writes, "b" never was
     assertThat(metrics.registry().get("kp.store.write").timer().count()).isEqualTo(2);
     assertThat(metrics.registry().get("kp.store.queued.writes").gauge().value()).isZero();
+  }
+
+  @Test
+  void aRoomsNextWriteWaitsOutTheIntervalSinceItsLastOneStartedAndTakesTheLatest() throws Exception {
+    DocumentWriter spaced = new DocumentWriter(vertx, store, health, metrics, Duration.ofMillis(300));
+    long firstSubmitted = System.nanoTime();
+    spaced.submit("ROOM05", JsonString.of("a"), "host", 1);
+    store.nextWrite().done.complete(new SaveOutcome.Stored(1)); // the first after a quiet spell: at once
+    spaced.submit("ROOM05", JsonString.of("b"), "host", 2);
+    spaced.submit("ROOM05", JsonString.of("c"), "host", 3);
+    assertThat(spaced.unwritten("ROOM05")).isEqualTo(new DocumentState(JsonString.of("c"), 3));
+    assertThat(spaced.queued()).isEqualTo(1);
+    Write second = store.nextWrite();
+    assertThat(System.nanoTime() - firstSubmitted).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+    assertThat(second.document).isEqualTo("c");
+    second.done.complete(new SaveOutcome.Stored(2));
+    Await.result(spaced.idle());
+    assertThat(spaced.unwritten("ROOM05")).isNull();
+  }
+
+  @Test
+  void aRestingRoomHoldsUpNoOtherRoomAndIdleWritesItsLatestAtOnce() throws Exception {
+    DocumentWriter spaced = new DocumentWriter(vertx, store, health, metrics, Duration.ofHours(1));
+    spaced.submit("ROOM06", JsonString.of("a"), "host", 1);
+    store.nextWrite().done.complete(new SaveOutcome.Stored(1));
+    spaced.submit("ROOM06", JsonString.of("b"), "host", 2); // resting for an hour: not written yet
+    assertThat(store.writes).isEmpty();
+    assertThat(spaced.unwritten("ROOM06")).isEqualTo(new DocumentState(JsonString.of("b"), 2));
+
+    spaced.submit("ROOM07", JsonString.of("x"), "host", 1);
+    Write other = store.nextWrite();
+    assertThat(other.code).isEqualTo("ROOM07");
+    other.done.complete(new SaveOutcome.Stored(1));
+
+    Future<Void> idle = spaced.idle(); // as at shutdown: no waiting out the hour
+    Write hurried = store.nextWrite();
+    assertThat(hurried.code).isEqualTo("ROOM06");
+    assertThat(hurried.document).isEqualTo("b");
+    hurried.done.complete(new SaveOutcome.Stored(2));
+    Await.result(idle);
+    assertThat(spaced.queued()).isZero();
+    assertThat(spaced.unwritten("ROOM06")).isNull();
   }
 
   @Test

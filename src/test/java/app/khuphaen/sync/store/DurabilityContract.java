@@ -124,6 +124,32 @@ abstract class DurabilityContract {
     }
   }
 
+  /**
+   * Someone typing: each sync relayed at once, stored at most once per DOCUMENT_WRITE_INTERVAL_MS
+   * (each write starts at least that long after the room's previous one), the last one stored.
+   */
+  @Test
+  void syncsInQuickSuccessionAreStoredAtMostOncePerIntervalEndingWithTheLast() {
+    long intervalMs = 400;
+    try (TestServer server = start(new JsonObject().put(Settings.DOCUMENT_WRITE_INTERVAL_MS, intervalMs));
+         WsClient host = server.connect();
+         WsClient guest = server.connect()) {
+      server.createRoom("TYPING");
+      host.join("TYPING", "host", true);
+      guest.join("TYPING", "guest", false);
+      host.next("peer_joined");
+      long start = System.nanoTime();
+      for (int i = 1; i <= 30; i++) {
+        host.send(Messages.syncDocument("keystroke " + i));
+        assertThat(guest.next("document_sync").getString("document")).isEqualTo("keystroke " + i);
+      }
+      Http.Response stored = awaitStored(server, "TYPING", "keystroke 30");
+      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+      long writes = Long.parseLong(stored.headers().get("ETag").replace("\"", ""));
+      assertThat(writes).as("revisions written in %d ms", elapsedMs).isBetween(1L, 1 + elapsedMs / intervalMs);
+    }
+  }
+
   @Test
   void onlyTheNewestRevisionsAreKept() {
     try (TestServer server = start(new JsonObject().put(Settings.DOCUMENT_REVISIONS, 3).put(Settings.ADMIN_TOKEN, ADMIN_TOKEN));

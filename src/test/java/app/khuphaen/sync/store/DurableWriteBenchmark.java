@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -52,7 +53,7 @@ class DurableWriteBenchmark {
   }
 
   private static void measure(String name, Vertx vertx, RoomStore store) {
-    DocumentWriter writer = new DocumentWriter(vertx, store, new StoreHealth(ServerMetrics.detached()), ServerMetrics.detached());
+    DocumentWriter writer = new DocumentWriter(vertx, store, new StoreHealth(ServerMetrics.detached()), ServerMetrics.detached(), Duration.ZERO);
     Instant now = Instant.now();
     Await.result(store.saveRoom(new RoomRecord("BENCH1", UUID.randomUUID().toString(), "host", now, now, null)));
     StringBuilder doc = new StringBuilder("{\"tasks\":[");
