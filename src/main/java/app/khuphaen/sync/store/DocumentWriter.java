@@ -200,16 +200,17 @@ public final class DocumentWriter {
       slot.writing = null;
       slot.backoffMs = FIRST_BACKOFF_MS;
       waitNanos = minIntervalNanos - (System.nanoTime() - slot.lastStartNanos);
-      if (waitNanos >= 1_000_000) {
+      if (waitNanos > 0) {
         slot.resting = true;
-        slot.restTimer = vertx.setTimer(waitNanos / 1_000_000, id -> {
+        long waitMs = (waitNanos + 999_999) / 1_000_000; // rounded down, the timer would come too soon
+        slot.restTimer = vertx.setTimer(waitMs, id -> {
           if (stopResting(slot)) {
             writeNext(code, slot);
           }
         });
       }
     }
-    if (waitNanos < 1_000_000) {
+    if (waitNanos <= 0) {
       writeNext(code, slot);
       return;
     }
