@@ -51,7 +51,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The protocol's rules kept here: a message over the size limit gets an error message and close
  * 1009; a malformed frame closes with the decoder's code (1002), invalid UTF-8 with 1007; pings are
  * answered; a close is echoed, and a close we start waits a moment for the client's answer before the
- * TCP connection goes (closing at once could reset the connection and lose the close frame).
+ * TCP connection goes (closing at once could reset the connection and lose the close frame); after
+ * a protocol breach nothing more is decoded, and what still arrives is dropped until then.
  */
 public final class PeerSocket extends ChannelInboundHandlerAdapter {
   /** What the socket's owner hears; every method runs on the socket's event loop. */
@@ -176,12 +177,16 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     ctx.executor().schedule(() -> ctx.close(), CLOSE_ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
-  /** Sends a close frame and drops the connection once it is written (the client broke the protocol). */
+  /**
+   * Sends a close frame and, once it is written, reads no more frames (the client broke the protocol):
+   * what it still sends, say the rest of a message over the limit, is dropped ({@link HalfClose}).
+   */
   private void closeNow(int code, String reason) {
     closeSent = true;
     closeCode = code;
     dropWaiting();
-    ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(new CloseWebSocketFrame(code, reason))
+        .addListener(written -> HalfClose.start(ctx.channel(), maxMessageBytes));
   }
 
   /** The one way a frame goes to the client (see {@link OutgoingQueue}); answers whether it went. */

@@ -100,10 +100,7 @@ abstract class DurabilityContract {
     try (TestServer server = start(new JsonObject());
          WsClient host = server.connect();
          WsClient guest = server.connect()) {
-      server.createRoom("BURST1");
-      host.join("BURST1", "host", true);
-      guest.join("BURST1", "guest", false);
-      host.next("peer_joined");
+      hostAndGuestIn(server, "BURST1", host, guest);
       String padding = "x".repeat(20_000);
       breakStore();
       try {
@@ -134,10 +131,7 @@ abstract class DurabilityContract {
     try (TestServer server = start(new JsonObject().put(Settings.DOCUMENT_WRITE_INTERVAL_MS, intervalMs));
          WsClient host = server.connect();
          WsClient guest = server.connect()) {
-      server.createRoom("TYPING");
-      host.join("TYPING", "host", true);
-      guest.join("TYPING", "guest", false);
-      host.next("peer_joined");
+      hostAndGuestIn(server, "TYPING", host, guest);
       long start = System.nanoTime();
       for (int i = 1; i <= 30; i++) {
         host.send(Messages.syncDocument("keystroke " + i));
@@ -202,10 +196,7 @@ abstract class DurabilityContract {
     try (TestServer server = start(new JsonObject());
          WsClient host = server.connect();
          WsClient guest = server.connect()) {
-      server.createRoom("OUTAGE");
-      host.join("OUTAGE", "host", true);
-      guest.join("OUTAGE", "guest", false);
-      host.next("peer_joined");
+      hostAndGuestIn(server, "OUTAGE", host, guest);
       host.send(Messages.syncDocument("before the outage"));
       assertThat(guest.next("document_sync").getString("document")).isEqualTo("before the outage");
       awaitStored(server, "OUTAGE", "before the outage");
@@ -249,6 +240,14 @@ abstract class DurabilityContract {
       awaitStatus(server, "/health", 200);
       assertThat(server.http.get("/health/ready").json().getString("status")).isEqualTo("ready");
     }
+  }
+
+  /** Creates the room and joins {@code host} as its host and {@code guest}, each seeing the other. */
+  private static void hostAndGuestIn(TestServer server, String code, WsClient host, WsClient guest) {
+    server.createRoom(code);
+    host.join(code, "host", true);
+    guest.join(code, "guest", false);
+    host.next("peer_joined");
   }
 
   /** Polls the backup endpoint until the stored document is {@code expected}; answers that response. */
