@@ -179,7 +179,8 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
 
   /**
    * Sends a close frame and, once it is written, reads no more frames (the client broke the protocol):
-   * what it still sends, say the rest of a message over the limit, is dropped ({@link HalfClose}).
+   * what it still sends, say the rest of a message over the limit, is dropped ({@link HalfClose}), up
+   * to the limit again, so that the sender of a message up to twice the limit reads its refusal.
    */
   private void closeNow(int code, String reason) {
     closeSent = true;
