@@ -356,8 +356,15 @@ class ClusterTest {
     String body = new JsonObject().put("desired_room_code", "XRACE2").encode();
     Future<JsonObject> first = post(c0, node(0).port, body);
     Future<JsonObject> second = post(c1, node(1).port, body);
-    JsonObject one = app.khuphaen.sync.support.Await.result(first);
-    JsonObject two = app.khuphaen.sync.support.Await.result(second);
+    JsonObject one;
+    JsonObject two;
+    try {
+      one = app.khuphaen.sync.support.Await.result(first);
+      two = app.khuphaen.sync.support.Await.result(second);
+    } finally { // also keeps them reachable until answered: Vert.x 5 closes a client the GC finds unreachable
+      c0.close();
+      c1.close();
+    }
     assertThat(two.getString("room_id")).isEqualTo(one.getString("room_id"));
     assertThat(two.getString("host_id")).isEqualTo(one.getString("host_id"));
     assertThat(one.getBoolean("restored", false) ^ two.getBoolean("restored", false)).as("exactly one created it").isTrue();

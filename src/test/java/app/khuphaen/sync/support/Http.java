@@ -82,9 +82,15 @@ public final class Http {
   public Response request(HttpMethod method, String path, String body, Map<String, String> headers) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
     headers.forEach(options::addHeader);
-    // body() is asked for in the same callback that receives the response, before it can be lost
-    return Await.result(client.request(options).compose(req ->
-        (body == null ? req.send() : req.send(Buffer.buffer(body))).compose((HttpClientResponse resp) ->
-            resp.body().map(buf -> new Response(resp.statusCode(), resp.headers(), buf.toString())))));
+    try {
+      // body() is asked for in the same callback that receives the response, before it can be lost
+      return Await.result(client.request(options).compose(req ->
+          (body == null ? req.send() : req.send(Buffer.buffer(body))).compose((HttpClientResponse resp) ->
+              resp.body().map(buf -> new Response(resp.statusCode(), resp.headers(), buf.toString())))));
+    } finally {
+      // Vert.x 5 closes a client that becomes unreachable, connections and requests in flight
+      // included: a one-off Http (new Http(...).get(...)) must outlive its request
+      java.lang.ref.Reference.reachabilityFence(this);
+    }
   }
 }
