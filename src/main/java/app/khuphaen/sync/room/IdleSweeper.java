@@ -5,14 +5,17 @@ import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Every {@code intervalSeconds}, removes rooms that have been empty for {@code idleSeconds}. */
+/**
+ * Every {@code intervalSeconds}, removes rooms that have been empty for {@code idleSeconds}. Stopping
+ * waits for a sweep under way, so that the store is not closed under its deletes.
+ */
 public final class IdleSweeper extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IdleSweeper.class);
 
   private final RoomService rooms;
   private final long idleSeconds;
   private final long intervalSeconds;
-  private boolean sweeping;
+  private Future<?> sweeping = Future.succeededFuture();
 
   public IdleSweeper(RoomService rooms, long idleSeconds, long intervalSeconds) {
     this.rooms = rooms;
@@ -28,14 +31,17 @@ public final class IdleSweeper extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  @Override
+  public Future<?> stop() {
+    return sweeping.otherwiseEmpty(); // a failed sweep was logged; it does not fail the undeploy
+  }
+
   private void sweep() {
-    if (sweeping) {
+    if (!sweeping.isComplete()) {
       return; // the previous sweep is still running
     }
-    sweeping = true;
-    rooms.sweep(idleSeconds)
+    sweeping = rooms.sweep(idleSeconds)
         .onSuccess(v -> log.debug("idle sweep done"))
-        .onFailure(err -> log.warn("idle sweep failed: {}", err.toString()))
-        .onComplete(ar -> sweeping = false);
+        .onFailure(err -> log.warn("idle sweep failed: {}", err.toString()));
   }
 }

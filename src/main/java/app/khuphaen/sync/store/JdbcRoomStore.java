@@ -6,6 +6,7 @@ import app.khuphaen.sync.model.RoomRecord;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 
@@ -27,18 +28,25 @@ import java.util.concurrent.Callable;
 /**
  * Rooms and documents in SQLite (embedded, a file in DATA_DIR) or PostgreSQL, through their JDBC
  * drivers and a HikariCP pool. Every call runs on this store's own worker threads, never on an
- * event loop.
+ * event loop. Closing lets the calls already running finish (HikariCP would abort them: a sweep's
+ * delete cut off by a shutdown would bring the room back at the next start).
  */
 public final class JdbcRoomStore implements RoomStore {
   public static final String SQLITE_FILE = "khu-phaen.db";
+  /** How long {@link #close()} waits for calls already running before it closes the pool anyway. */
+  private static final long CLOSE_GRACE_MS = 2_000;
 
   private final HikariDataSource dataSource;
   private final WorkerExecutor workers;
   private final SqlDialect dialect;
   private final int keep;
   private final String description;
+  private final Vertx vertx;
+  private final RunningCalls running = new RunningCalls();
 
-  private JdbcRoomStore(HikariDataSource dataSource, WorkerExecutor workers, SqlDialect dialect, int keep, String description) {
+  private JdbcRoomStore(Vertx vertx, HikariDataSource dataSource, WorkerExecutor workers, SqlDialect dialect, int keep,
+                        String description) {
+    this.vertx = vertx;
     this.dataSource = dataSource;
     this.workers = workers;
     this.dialect = dialect;
@@ -95,7 +103,7 @@ public final class JdbcRoomStore implements RoomStore {
         dataSource.close();
         throw e;
       }
-      return new JdbcRoomStore(dataSource, executor, dialect, keep, description);
+      return new JdbcRoomStore(vertx, dataSource, executor, dialect, keep, description);
     }, false).recover(err -> {
       executor.close();
       return Future.failedFuture(new StoreException("Cannot open the store (" + description + "): " + Errors.rootMessage(err), err));
@@ -254,10 +262,24 @@ public final class JdbcRoomStore implements RoomStore {
 
   @Override
   public Future<Void> close() {
-    return workers.<Void>executeBlocking(() -> {
-      dataSource.close();
-      return null;
-    }, false).eventually(workers::close);
+    return closeWithin(CLOSE_GRACE_MS);
+  }
+
+  /** Refuses new calls, waits up to {@code graceMs} for those running, then closes the pool. */
+  Future<Void> closeWithin(long graceMs) {
+    Future<Void> finished = running.close();
+    Promise<Void> graceOver = Promise.promise();
+    long timer = vertx.setTimer(graceMs, id -> graceOver.tryComplete());
+    return Future.any(finished, graceOver.future())
+        .eventually(() -> {
+          vertx.cancelTimer(timer);
+          return workers.<Void>executeBlocking(() -> {
+            dataSource.close();
+            return null;
+          }, false);
+        })
+        .eventually(workers::close)
+        .mapEmpty();
   }
 
   private interface Work<T> {
@@ -265,11 +287,14 @@ public final class JdbcRoomStore implements RoomStore {
   }
 
   private <T> Future<T> run(Work<T> work) {
-    return workers.executeBlocking(() -> {
+    if (!running.start()) {
+      return Future.failedFuture(new StoreException("The store is closed (" + description + ")", null));
+    }
+    return workers.<T>executeBlocking(() -> {
       try (Connection c = dataSource.getConnection()) {
         return work.apply(c);
       }
-    }, false);
+    }, false).andThen(ar -> running.end());
   }
 
   private <T> Future<T> inTransaction(Work<T> work) {
