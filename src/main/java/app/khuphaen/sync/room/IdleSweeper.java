@@ -5,17 +5,14 @@ import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * Every {@code intervalSeconds}, removes rooms that have been empty for {@code idleSeconds}. Stopping
- * waits for a sweep under way, so that the store is not closed under its deletes.
- */
+/** Every {@code intervalSeconds}, removes rooms that have been empty for {@code idleSeconds}. */
 public final class IdleSweeper extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IdleSweeper.class);
 
   private final RoomService rooms;
   private final long idleSeconds;
   private final long intervalSeconds;
-  private Future<?> sweeping = Future.succeededFuture();
+  private boolean sweeping;
 
   public IdleSweeper(RoomService rooms, long idleSeconds, long intervalSeconds) {
     this.rooms = rooms;
@@ -31,17 +28,14 @@ public final class IdleSweeper extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  @Override
-  public Future<?> stop() {
-    return sweeping.otherwiseEmpty(); // a failed sweep was logged; it does not fail the undeploy
-  }
-
   private void sweep() {
-    if (!sweeping.isComplete()) {
+    if (sweeping) {
       return; // the previous sweep is still running
     }
-    sweeping = rooms.sweep(idleSeconds)
+    sweeping = true;
+    rooms.sweep(idleSeconds)
         .onSuccess(v -> log.debug("idle sweep done"))
-        .onFailure(err -> log.warn("idle sweep failed: {}", err.toString()));
+        .onFailure(err -> log.warn("idle sweep failed: {}", err.toString()))
+        .onComplete(ar -> sweeping = false);
   }
 }
