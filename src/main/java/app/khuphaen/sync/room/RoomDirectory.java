@@ -200,10 +200,14 @@ final class RoomDirectory {
     return registry.put(room.withEmptySince(null));
   }
 
-  /** Removes the room with its documents and presence, everywhere. Caller holds the room's lock. */
+  /**
+   * Removes the room with its documents and presence, everywhere. Caller holds the room's lock. The
+   * store's delete starts first: once the room is seen gone, a shutdown waits for that delete.
+   */
   Future<Void> remove(String code) {
     documents.forget(code);
-    return Future.all(registry.remove(code), presence.clear(code), store.deleteRoom(code)).mapEmpty();
+    Future<Void> deleted = store.deleteRoom(code);
+    return Future.all(deleted, registry.remove(code), presence.clear(code)).mapEmpty();
   }
 
   private Future<RoomRecord> authorized(String code, String hostKey) {
