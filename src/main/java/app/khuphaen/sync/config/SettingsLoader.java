@@ -1,6 +1,8 @@
 package app.khuphaen.sync.config;
 
 import app.khuphaen.sync.model.Errors;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -76,9 +78,21 @@ public final class SettingsLoader {
         .addStore(new ConfigStoreOptions().setType("env"));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
-        .recover(err -> Future.failedFuture(new ConfigException("Cannot read config file " + file + ": " + Errors.rootMessage(err))))
+        .recover(err -> Future.failedFuture(new ConfigException("Cannot read config file " + file + ": " + whyUnreadable(err))))
         .onComplete(ar -> retriever.close());
   }
 
-
+  /**
+   * Why the file could not be read, without quoting it: a syntax error names its place, never the
+   * token there, which may be the value of a secret (a token, a password in DATABASE_URL).
+   */
+  static String whyUnreadable(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof JsonProcessingException json) {
+        JsonLocation at = json.getLocation();
+        return at == null ? "not valid JSON" : "not valid JSON (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+      }
+    }
+    return Errors.rootMessage(err);
+  }
 }

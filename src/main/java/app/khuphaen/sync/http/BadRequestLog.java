@@ -25,9 +25,14 @@ public final class BadRequestLog {
       .build();
 
   void refused(String client, String method, String uri, Throwable cause) {
+    refused(client, method, uri, cause == null ? "bad request" : String.valueOf(cause.getMessage()));
+  }
+
+  /** A request refused as malformed, {@code why} in a few words (what the client sent is made printable). */
+  void refused(String client, String method, String uri, String why) {
     if (recent.asMap().putIfAbsent(client, Boolean.TRUE) == null) {
       log.warn("{} {} {} refused as malformed: {} (more from this address within a minute are not logged)",
-          kv("client", client), method, printable(uri), cause == null ? "bad request" : printable(String.valueOf(cause.getMessage())));
+          kv("client", client), method, printable(uri), printable(why));
     }
   }
 

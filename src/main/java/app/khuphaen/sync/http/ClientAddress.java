@@ -46,11 +46,13 @@ public final class ClientAddress {
     if (!isTrusted(direct)) {
       return direct;
     }
-    String forwarded = headers.get("X-Forwarded-For");
-    if (forwarded == null) {
+    List<String> lines = headers.getAll("X-Forwarded-For");
+    if (lines.isEmpty()) {
       return direct;
     }
-    String[] hops = forwarded.split(",");
+    // every line, in order: a proxy may add a line of its own rather than append to the client's
+    // (HAProxy's option forwardfor), and the client's own first line must not be believed then
+    String[] hops = String.join(",", lines).split(",");
     for (int i = hops.length - 1; i >= 0; i--) { // nearest first: the ones our proxies appended
       String hop = hops[i].trim();
       if (!isIp(hop)) {

@@ -40,6 +40,7 @@ public final class HttpVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final Set<Session> sessions = new HashSet<>();
   private HttpServer server;
+  private HttpServerOptions options;
   private ClientMessageParser parser;
 
   /** @param registry the node's metrics, scraped at /metrics */
@@ -57,7 +58,8 @@ public final class HttpVerticle extends VerticleBase {
     Handler<HttpServerRequest> rest = new RestApi(rooms, guards, settings.security(), registry).router(vertx);
     WebSocketUpgrade upgrade = new WebSocketUpgrade(settings.maxMessageBytes(), settings.wsCompression(),
         settings.limits().outboundQueueBytes(), guards.buffers(), rooms.metrics());
-    server = vertx.createHttpServer(serverOptions())
+    options = serverOptions();
+    server = vertx.createHttpServer(options)
         .connectionHandler(this::guard)
         .requestHandler(request -> {
           if ("/ws".equals(request.path()) && WebSocketUpgrade.isUpgrade(request)) {
@@ -112,6 +114,9 @@ public final class HttpVerticle extends VerticleBase {
     Settings.Http limits = settings.http();
     ctx.pipeline().addBefore(ctx.name(), HttpConnectionGuard.NAME,
         new HttpConnectionGuard(limits.headerTimeoutSeconds(), limits.idleTimeoutSeconds(), () -> limiter.closed(ip)));
+    // before anything is read: the decoder that notes a head with both lengths, and the rules it serves
+    ctx.pipeline().replace(RequestFraming.DECODER, RequestFraming.DECODER, new RequestFraming.Decoder(options));
+    ctx.pipeline().addBefore(HttpConnectionGuard.NAME, RequestFraming.NAME, new RequestFraming(guards.badRequests(), ip));
   }
 
   /**

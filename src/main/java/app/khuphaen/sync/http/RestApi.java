@@ -13,6 +13,7 @@ import app.khuphaen.sync.store.StoreException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
@@ -74,6 +75,13 @@ public final class RestApi {
     router.get("/api/rooms/:room_code").handler(this::roomInfo);
     new HostAndBackupApi(rooms).addRoutes(router);
     new OperatorApi(rooms, registry, security).addRoutes(router, vertx);
+    // a client that went away before its request was whole (or that RequestFraming cut off) leaves
+    // nobody to answer and is nothing the server did wrong: not logged as a failure
+    router.route().failureHandler(ctx -> {
+      if (!(ctx.failure() instanceof HttpClosedException)) {
+        ctx.next();
+      }
+    });
     router.errorHandler(404, ctx -> Json.fail(ctx, 404, ErrorMessages.NOT_FOUND));
     router.errorHandler(405, ctx -> Json.fail(ctx, 405, ErrorMessages.METHOD_NOT_ALLOWED));
     router.errorHandler(400, ctx -> {

@@ -114,6 +114,9 @@ final class WebSocketUpgrade {
     if (pipeline.get(HttpConnectionGuard.NAME) != null) {
       pipeline.remove(HttpConnectionGuard.NAME); // a WebSocket from now on: its own limits and heartbeat
     }
+    if (pipeline.get(RequestFraming.NAME) != null) {
+      pipeline.remove(RequestFraming.NAME); // no HTTP request comes on it any more
+    }
     String vertxHandler = pipeline.context(VertxHandler.class).name();
     if (deflate != null) {
       pipeline.addBefore(vertxHandler, "kp-deflate-decoder", deflate.newExtensionDecoder());

@@ -31,6 +31,7 @@ public final class ErrorMessages {
   public static final String NOT_FOUND = "Not found";
   public static final String METHOD_NOT_ALLOWED = "Method not allowed";
   public static final String BAD_REQUEST = "Bad request";
+  public static final String TRANSFER_CODING_NOT_SUPPORTED = "Transfer coding not supported";
   public static final String BODY_TOO_LARGE = "Request body too large";
   public static final String TOO_MANY_REQUESTS = "Too many requests";
   public static final String NO_DOCUMENT = "No document";

@@ -65,7 +65,9 @@ final class RoomMembers {
       }
       return presence.peers(code).compose(current -> {
         boolean newcomer = current.stream().noneMatch(p -> p.id().equals(peer.id()));
-        if (newcomer && current.size() >= maxPeersPerRoom) {
+        // the holder of the host key always gets in, in every HOST_AUTH mode: a room filled by
+        // others must not shut out its own host (the key takes a seat kept for it, over the cap)
+        if (newcomer && current.size() >= maxPeersPerRoom && !hasKey) {
           return Future.failedFuture(new RoomRefusal(Reason.ROOM_FULL));
         }
         return presence.add(code, peer, connection);

@@ -85,6 +85,14 @@ class SettingsTest {
       assertThatThrownBy(() -> SettingsLoader.load(vertx, broken.toString()).await(10, TimeUnit.SECONDS))
           .isInstanceOf(ConfigException.class)
           .hasMessageContaining("broken.json");
+
+      // a syntax error says where, never what: the token could be a secret's value
+      Path leaky = dir.resolve("leaky.json");
+      Files.writeString(leaky, "{\n  \"ADMIN_TOKEN\": deadbeefcafe0123456789\n}");
+      assertThatThrownBy(() -> SettingsLoader.load(vertx, leaky.toString()).await(10, TimeUnit.SECONDS))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("Cannot read config file " + leaky + ": not valid JSON (line 2, column 41)")
+          .hasMessageNotContaining("deadbeef");
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }

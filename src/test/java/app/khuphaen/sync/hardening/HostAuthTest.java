@@ -40,6 +40,31 @@ class HostAuthTest {
     }
   }
 
+  /** Squatters that fill the room cannot keep out the holder of its key, in either mode. */
+  @Test
+  void aFullRoomStillTakesTheHolderOfItsKey() {
+    for (String mode : new String[] {"required", "off"}) {
+      try (TestServer server = TestServer.start(new JsonObject().put(Settings.HOST_AUTH, mode).put(Settings.MAX_PEERS_PER_ROOM, 2));
+           WsClient squatter1 = server.connect(); WsClient squatter2 = server.connect(); WsClient third = server.connect();
+           WsClient host = server.connect()) {
+        String key = create(server, "SQUAT1").getString("host_key");
+        squatter1.join("SQUAT1", "squatter-1", false);
+        squatter2.join("SQUAT1", "squatter-2", false);
+        third.send(Messages.join("SQUAT1", "squatter-3", false));
+        third.expectError("Room is full");
+
+        host.send(Messages.join("SQUAT1", "the-host", true).put("host_key", key));
+        assertThat(host.next("room_info").getJsonArray("peers")).as("HOST_AUTH=%s", mode).hasSize(3);
+        host.next("connected");
+        host.next("peer_joined");
+        assertThat(squatter2.next("peer_joined").getJsonObject("peer").getString("id")).isEqualTo("the-host");
+        // the key is the way in, not a claim of being the host
+        third.send(Messages.join("SQUAT1", "squatter-3", true));
+        third.expectError("required".equals(mode) ? "Invalid host key" : "Room is full");
+      }
+    }
+  }
+
   @Test
   void withHostAuthOffTheFrontEndWorksWithoutKeys() {
     try (TestServer server = TestServer.start();

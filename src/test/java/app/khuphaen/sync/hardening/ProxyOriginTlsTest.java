@@ -6,6 +6,7 @@ import app.khuphaen.sync.support.Await;
 import app.khuphaen.sync.support.Http;
 import app.khuphaen.sync.support.Messages;
 import app.khuphaen.sync.support.TestServer;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -53,6 +54,24 @@ class ProxyOriginTlsTest {
           "Host", "sync.example.org"));
       assertThat(other.status()).isEqualTo(200);
       assertThat(other.json().getString("websocket_url")).isEqualTo("wss://sync.example.org/ws");
+    }
+  }
+
+  /**
+   * A proxy that adds an X-Forwarded-For line of its own (HAProxy's option forwardfor) rather than
+   * appending to the client's: the client's forged first line must not choose its address.
+   */
+  @Test
+  void everyForwardedForLineCountsInOrder() {
+    try (TestServer server = TestServer.start(new JsonObject().put(Settings.TRUSTED_PROXIES, "127.0.0.1"))) {
+      for (int i = 0; i < 8; i++) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+            .add("X-Forwarded-For", "198.51.100." + i) // forged by the client
+            .add("X-Forwarded-For", "203.0.113.9"); // what the proxy saw
+        int expected = i < 5 ? 200 : 429;
+        assertThat(server.http.request(HttpMethod.POST, "/api/rooms", null, headers).status())
+            .as("creation %d from one client behind the proxy", i + 1).isEqualTo(expected);
+      }
     }
   }
 

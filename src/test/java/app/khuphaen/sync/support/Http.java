@@ -80,6 +80,13 @@ public final class Http {
   }
 
   public Response request(HttpMethod method, String path, String body, Map<String, String> headers) {
+    MultiMap lines = MultiMap.caseInsensitiveMultiMap();
+    headers.forEach(lines::add);
+    return request(method, path, body, lines);
+  }
+
+  /** With {@code headers} as header lines, in order: a name may come more than once. */
+  public Response request(HttpMethod method, String path, String body, MultiMap headers) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
     headers.forEach(options::addHeader);
     try {
