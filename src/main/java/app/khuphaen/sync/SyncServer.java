@@ -16,6 +16,7 @@ import app.khuphaen.sync.http.HttpVerticle;
 import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.room.IdleSweeper;
+import app.khuphaen.sync.room.LookupMisses;
 import app.khuphaen.sync.room.RoomService;
 import app.khuphaen.sync.store.RoomStore;
 import io.vertx.core.DeploymentOptions;
@@ -64,7 +65,8 @@ public final class SyncServer {
       ClientAddress clientAddress = new ClientAddress(settings.security().trustedProxies());
       guards = new Guards(new CreationRateLimiter(), new ConnectionCounter(settings.limits().maxConnectionsPerIp()),
           new HttpConnectionLimiter(settings.http().maxConnectionsPerIp(), clientAddress), clientAddress,
-          new BadRequestLog(), new BufferBudget(settings.limits().bufferBudgetBytes()));
+          new BadRequestLog(), new BufferBudget(settings.limits().bufferBudgetBytes()),
+          new LookupMisses(settings.quotas().lookupMissBurst(), settings.quotas().lookupMissMaxWaitSeconds()));
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
@@ -82,7 +84,8 @@ public final class SyncServer {
                 new DeploymentOptions().setInstances(instances))
             .onSuccess(server.deployments::add)
             .compose(id -> vertx.deployVerticle(
-                new IdleSweeper(rooms, settings.roomIdleTimeoutSeconds(), settings.sweepIntervalSeconds())))
+                new IdleSweeper(rooms, settings.roomIdleTimeoutSeconds(), settings.quotas().unusedRoomTimeoutSeconds(),
+                    settings.sweepIntervalSeconds())))
             .onSuccess(server.deployments::add))
         .map(server)
         .onSuccess(s -> log.info("listening on 0.0.0.0:{}{} ({} event loops, {}), room idle timeout {} s, host auth {}{}",

@@ -30,6 +30,7 @@ public record Settings(
     ClusterSettings cluster,
     Limits limits,
     Http http,
+    Quotas quotas,
     Security security) {
 
   /** Where rooms and documents are kept. */
@@ -62,6 +63,15 @@ public record Settings(
   public static final String MAX_PEERS_PER_ROOM = "MAX_PEERS_PER_ROOM";
   public static final String MAX_ROOMS = "MAX_ROOMS";
   public static final String MAX_CONNECTIONS_PER_IP = "MAX_CONNECTIONS_PER_IP";
+  public static final String MAX_ROOMS_PER_IP = "MAX_ROOMS_PER_IP";
+  public static final String UNUSED_ROOM_TIMEOUT_SECONDS = "UNUSED_ROOM_TIMEOUT_SECONDS";
+  public static final String LOOKUP_MISS_BURST = "LOOKUP_MISS_BURST";
+  public static final String LOOKUP_MISS_MAX_WAIT_SECONDS = "LOOKUP_MISS_MAX_WAIT_SECONDS";
+  public static final String STORE_MAX_BYTES = "STORE_MAX_BYTES";
+  public static final String REVISION_SPACING_SECONDS = "REVISION_SPACING_SECONDS";
+  public static final String ROOM_WRITE_BYTES_PER_SECOND = "ROOM_WRITE_BYTES_PER_SECOND";
+  public static final String CLIENT_WRITE_BYTES_PER_SECOND = "CLIENT_WRITE_BYTES_PER_SECOND";
+  public static final String PUBLIC_URL = "PUBLIC_URL";
   public static final String MESSAGE_RATE_PER_SECOND = "MESSAGE_RATE_PER_SECOND";
   public static final String MESSAGE_BURST = "MESSAGE_BURST";
   public static final String RATE_ABUSE_WINDOW_SECONDS = "RATE_ABUSE_WINDOW_SECONDS";
@@ -93,6 +103,21 @@ public record Settings(
    */
   public record Http(int headerTimeoutSeconds, int idleTimeoutSeconds, int maxConnectionsPerIp) {}
 
+  /**
+   * What one client address may make the server keep, look up and write, so that a few addresses
+   * cannot fill the server, find its rooms by guessing, or fill its disk (docs/operations.md, "What
+   * an outsider can do").
+   *
+   * @param unusedRoomTimeoutSeconds how long a room nobody ever joined is kept (0: as long as any room)
+   * @param lookupMissBurst unknown room codes an address may name before it has to wait
+   * @param lookupMissMaxWaitSeconds the longest wait its further misses earn
+   * @param storeMaxBytes the documents' bytes the store may hold in all
+   * @param revisionSpacingSeconds the least age gap between the newest two kept revisions
+   */
+  public record Quotas(int maxRoomsPerIp, long unusedRoomTimeoutSeconds, int lookupMissBurst,
+                       int lookupMissMaxWaitSeconds, long storeMaxBytes, int revisionSpacingSeconds,
+                       long roomWriteBytesPerSecond, long clientWriteBytesPerSecond) {}
+
   /** {@code OFF}: the existing front end works unchanged; {@code REQUIRED}: the host must prove itself. */
   public enum HostAuth { OFF, REQUIRED }
 
@@ -102,13 +127,16 @@ public record Settings(
    * @param tlsCertFile PEM certificate chain, or null for plain HTTP
    * @param adminToken the admin API's bearer token, or null when the admin API is off
    * @param metricsToken the bearer token /metrics requires, or null when it is open
+   * @param publicUrl the server's public URL ({@code https://host[:port][/path]}, no trailing slash),
+   *     or null to build URLs from each request
    */
   public record Security(HostAuth hostAuth, List<String> trustedProxies, List<String> corsOrigins,
-                         String tlsCertFile, String tlsKeyFile, String adminToken, String metricsToken) {
+                         String tlsCertFile, String tlsKeyFile, String adminToken, String metricsToken,
+                         String publicUrl) {
     @Override
     public String toString() { // never the tokens, should settings ever be logged
       return "Security[hostAuth=" + hostAuth + ", trustedProxies=" + trustedProxies + ", corsOrigins=" + corsOrigins
-          + ", tls=" + (tlsCertFile != null) + "]";
+          + ", tls=" + (tlsCertFile != null) + ", publicUrl=" + publicUrl + "]";
     }
   }
 
@@ -149,7 +177,20 @@ public record Settings(
         cluster,
         limits(config),
         http(config),
+        quotas(config),
         security(config));
+  }
+
+  private static Quotas quotas(JsonObject config) {
+    return new Quotas(
+        (int) integer(config, MAX_ROOMS_PER_IP, 1, 100_000_000),
+        integer(config, UNUSED_ROOM_TIMEOUT_SECONDS, 0, Long.MAX_VALUE / 1000),
+        (int) integer(config, LOOKUP_MISS_BURST, 1, 1_000_000),
+        (int) integer(config, LOOKUP_MISS_MAX_WAIT_SECONDS, 1, 86_400),
+        integer(config, STORE_MAX_BYTES, 1024 * 1024, Long.MAX_VALUE),
+        (int) integer(config, REVISION_SPACING_SECONDS, 0, 86_400),
+        integer(config, ROOM_WRITE_BYTES_PER_SECOND, 1024, Long.MAX_VALUE),
+        integer(config, CLIENT_WRITE_BYTES_PER_SECOND, 1024, Long.MAX_VALUE));
   }
 
   private static Limits limits(JsonObject config) {
@@ -198,7 +239,27 @@ public record Settings(
           + ": TLS needs both TLS_CERT_FILE and TLS_KEY_FILE (PEM files)");
     }
     return new Security(auth, list(config, TRUSTED_PROXIES), list(config, CORS_ORIGINS), cert, key,
-        token(config, ADMIN_TOKEN), token(config, METRICS_TOKEN));
+        token(config, ADMIN_TOKEN), token(config, METRICS_TOKEN), publicUrl(config));
+  }
+
+  /** {@code http(s)://host[:port][/path]}, without a query, fragment or user; null when not set. */
+  private static String publicUrl(JsonObject config) {
+    String raw = text(config, PUBLIC_URL);
+    if (raw == null) {
+      return null;
+    }
+    try {
+      java.net.URI uri = new java.net.URI(raw.trim());
+      boolean web = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+      if (!web || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+          || uri.getRawFragment() != null) {
+        throw invalid(PUBLIC_URL, raw, "an http:// or https:// URL such as https://sync.example.org");
+      }
+      String url = uri.getScheme().toLowerCase(Locale.ROOT) + raw.trim().substring(uri.getScheme().length());
+      return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    } catch (java.net.URISyntaxException e) {
+      throw invalid(PUBLIC_URL, raw, "an http:// or https:// URL such as https://sync.example.org");
+    }
   }
 
   /** A bearer token: null when not set; at least 16 characters, and none that cannot travel in a header. */

@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * Who the client is: the remote address, or, when the request comes from a trusted proxy
  * (TRUSTED_PROXIES), the nearest untrusted address in X-Forwarded-For; and whether it came over TLS
- * (X-Forwarded-Proto believed only from a trusted proxy). The one place where forwarded headers count.
+ * (X-Forwarded-Proto believed only from a trusted proxy), and the host it asked for (X-Forwarded-Host,
+ * likewise). The one place where forwarded headers count.
  */
 public final class ClientAddress {
   private final List<IpSubnetFilterRule> trusted = new ArrayList<>();
@@ -73,6 +74,18 @@ public final class ClientAddress {
     String proto = headers.get("X-Forwarded-Proto");
     return proto != null && isTrusted(remote.hostAddress())
         && "https".equalsIgnoreCase(proto.split(",")[0].trim());
+  }
+
+  /**
+   * The host the client asked for: what a trusted proxy says in X-Forwarded-Host (its first entry,
+   * the one the client's request named), else the Host header; null when neither is there.
+   */
+  public String requestedHost(SocketAddress remote, MultiMap headers) {
+    String forwarded = headers.get("X-Forwarded-Host");
+    if (forwarded != null && isTrusted(remote.hostAddress())) {
+      return forwarded.split(",")[0].trim();
+    }
+    return headers.get("Host");
   }
 
   /** Whether {@code ip} is one of TRUSTED_PROXIES. */

@@ -1,5 +1,6 @@
 package app.khuphaen.sync.http;
 
+import app.khuphaen.sync.room.LookupMisses;
 import app.khuphaen.sync.transport.BufferBudget;
 
 /**
@@ -7,4 +8,5 @@ import app.khuphaen.sync.transport.BufferBudget;
  * so that a limit per client address or per server holds whichever event loop a connection lands on.
  */
 public record Guards(CreationRateLimiter creations, ConnectionCounter webSockets, HttpConnectionLimiter httpConnections,
-                     ClientAddress clientAddress, BadRequestLog badRequests, BufferBudget buffers) {}
+                     ClientAddress clientAddress, BadRequestLog badRequests, BufferBudget buffers,
+                     LookupMisses lookupMisses) {}

@@ -14,14 +14,19 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * The Ext endpoints of a room beyond the original protocol: its stored documents and revisions (for
- * backups and recovery), and the host's actions, deleting the room and restoring a revision, which
- * take the host key as {@code Authorization: Bearer <host_key>}.
+ * backups and recovery), and the host's actions, deleting the room and restoring a revision. Every one
+ * takes the host key as {@code Authorization: Bearer <host_key>}, in every HOST_AUTH mode: the stored
+ * task list and its history are the host's, not anyone's who learns the code.
  */
 final class HostAndBackupApi {
   private final RoomService rooms;
+  private final RoomLookups lookups;
+  private final ClientAddress clientAddress;
 
-  HostAndBackupApi(RoomService rooms) {
+  HostAndBackupApi(RoomService rooms, RoomLookups lookups, ClientAddress clientAddress) {
     this.rooms = rooms;
+    this.lookups = lookups;
+    this.clientAddress = clientAddress;
   }
 
   void addRoutes(Router router) {
@@ -34,21 +39,21 @@ final class HostAndBackupApi {
 
   /** {@code GET /api/rooms/:room_code/document}: the latest stored revision, its number in ETag. */
   private void storedDocument(RoutingContext ctx) {
-    String code = RestApi.roomCode(ctx);
+    String code = lookups.code(ctx);
     if (code == null) {
       return;
     }
-    rooms.storedDocument(code)
+    rooms.storedDocument(code, bearer(ctx))
         .onSuccess(doc -> sendDocument(ctx, doc))
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
+        .onFailure(err -> lookups.fail(ctx, err));
   }
 
   private void revisions(RoutingContext ctx) {
-    String code = RestApi.roomCode(ctx);
+    String code = lookups.code(ctx);
     if (code == null) {
       return;
     }
-    rooms.revisions(code)
+    rooms.revisions(code, bearer(ctx))
         .onSuccess(list -> {
           JsonArray revisions = new JsonArray();
           list.forEach(r -> revisions.add(new JsonObject()
@@ -58,39 +63,40 @@ final class HostAndBackupApi {
               .put("written_at", Timestamps.format(r.writtenAt()))));
           Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code).put("revisions", revisions));
         })
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
+        .onFailure(err -> lookups.fail(ctx, err));
   }
 
   private void revision(RoutingContext ctx) {
-    String code = RestApi.roomCode(ctx);
+    String code = lookups.code(ctx);
     Long revision = code == null ? null : revisionNumber(ctx);
     if (revision == null) {
       return;
     }
-    rooms.revision(code, revision)
+    rooms.revision(code, revision, bearer(ctx))
         .onSuccess(doc -> sendDocument(ctx, doc))
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
+        .onFailure(err -> lookups.fail(ctx, err));
   }
 
   /** {@code DELETE /api/rooms/:room_code} with {@code Authorization: Bearer <host_key>}. */
   private void deleteRoom(RoutingContext ctx) {
-    String code = RestApi.roomCode(ctx);
+    String code = lookups.code(ctx);
     if (code == null) {
       return;
     }
     rooms.delete(code, bearer(ctx))
         .onSuccess(v -> Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code)))
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
+        .onFailure(err -> lookups.fail(ctx, err));
   }
 
   /** {@code POST /api/rooms/:room_code/revisions/:rev/restore} with {@code Authorization: Bearer <host_key>}. */
   private void restoreRevision(RoutingContext ctx) {
-    String code = RestApi.roomCode(ctx);
+    String code = lookups.code(ctx);
     Long revision = code == null ? null : revisionNumber(ctx);
     if (revision == null) {
       return;
     }
-    rooms.restoreRevision(code, revision, bearer(ctx))
+    rooms.restoreRevision(code, revision, bearer(ctx),
+        clientAddress.clientIp(ctx.request().remoteAddress(), ctx.request().headers()))
         .onSuccess(doc -> {
           if (doc == null) {
             Json.fail(ctx, 404, ErrorMessages.NO_SUCH_REVISION);
@@ -98,7 +104,7 @@ final class HostAndBackupApi {
             Json.send(ctx, 200, new JsonObject().put("success", true).put("room_code", code).put("restored_revision", revision));
           }
         })
-        .onFailure(err -> RestApi.failRoomRequest(ctx, err, rooms.metrics()));
+        .onFailure(err -> lookups.fail(ctx, err));
   }
 
   /** The {@code :rev} of the path; null (and a 400 sent) when it is not a whole number. */

@@ -146,7 +146,7 @@ public final class HttpVerticle extends VerticleBase {
       socket.close(CloseCodes.POLICY_VIOLATION, ErrorMessages.TOO_MANY_CONNECTIONS);
       return;
     }
-    Session session = new Session(socket, rooms, fanout, parser, settings, ip);
+    Session session = new Session(socket, rooms, fanout, parser, settings, ip, guards.lookupMisses());
     sessions.add(session);
     session.start(() -> {
       sessions.remove(session);

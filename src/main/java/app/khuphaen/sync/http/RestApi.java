@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
 public final class RestApi {
   private static final Logger log = LoggerFactory.getLogger(RestApi.class);
   private static final int MAX_BODY_BYTES = 64 * 1024;
+  /** Refusals of a creation that say the named code was free: they count as misses. */
+  private static final Set<RoomRefusal.Reason> REFUSED_AS_NEW = Set.of(
+      RoomRefusal.Reason.ROOM_LIMIT, RoomRefusal.Reason.ROOMS_PER_ADDRESS, RoomRefusal.Reason.STORAGE_FULL);
   private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9.\\-:\\[\\]]{1,255}");
 
   private final RoomService rooms;
@@ -42,6 +45,7 @@ public final class RestApi {
   private final ClientAddress clientAddress;
   private final Settings.Security security;
   private final BadRequestLog badRequests;
+  private final RoomLookups lookups;
 
   private final PrometheusMeterRegistry registry;
 
@@ -52,6 +56,7 @@ public final class RestApi {
     this.connections = guards.webSockets();
     this.clientAddress = guards.clientAddress();
     this.badRequests = guards.badRequests();
+    this.lookups = new RoomLookups(guards.lookupMisses(), clientAddress, rooms.metrics());
     this.security = security;
   }
 
@@ -73,7 +78,7 @@ public final class RestApi {
     // false: no file uploads, so no upload folder made in the working directory
     router.post("/api/rooms").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::createRoom);
     router.get("/api/rooms/:room_code").handler(this::roomInfo);
-    new HostAndBackupApi(rooms).addRoutes(router);
+    new HostAndBackupApi(rooms, lookups, clientAddress).addRoutes(router);
     new OperatorApi(rooms, registry, security).addRoutes(router, vertx);
     // a client that went away before its request was whole (or that RequestFraming cut off) leaves
     // nobody to answer and is nothing the server did wrong: not logged as a failure
@@ -150,9 +155,14 @@ public final class RestApi {
     });
   }
 
+  /**
+   * {@code POST /api/rooms}. Naming a code is a lookup too (a "restored" answer tells that it exists):
+   * not while the client waits out its misses, and a named code that was free counts as a miss.
+   */
   private void createRoom(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    long retryAfter = rateLimiter.tryAcquire(clientAddress.clientIp(request.remoteAddress(), request.headers()));
+    String client = clientAddress.clientIp(request.remoteAddress(), request.headers());
+    long retryAfter = rateLimiter.tryAcquire(client);
     if (retryAfter > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
       rooms.metrics().refused(ServerMetrics.Refusal.RATE_LIMITED);
@@ -172,8 +182,14 @@ public final class RestApi {
       return;
     }
     String desiredCode = code == null ? null : Identifiers.normalizeRoomCode((String) code);
-    rooms.create(desiredCode, (String) hostId, hostKey instanceof String key ? key : null)
+    if (desiredCode != null && !lookups.admitted(ctx)) {
+      return;
+    }
+    rooms.create(desiredCode, (String) hostId, hostKey instanceof String key ? key : null, client)
         .onSuccess(created -> {
+          if (desiredCode != null && !created.restored()) {
+            lookups.missed(ctx);
+          }
           JsonObject body = new JsonObject()
               .put("success", true)
               .put("room_code", created.room().code())
@@ -187,7 +203,12 @@ public final class RestApi {
           }
           Json.send(ctx, 200, body);
         })
-        .onFailure(err -> failRoomRequest(ctx, err, rooms.metrics()));
+        .onFailure(err -> {
+          if (desiredCode != null && err instanceof RoomRefusal refusal && REFUSED_AS_NEW.contains(refusal.reason)) {
+            lookups.missed(ctx); // refused as a new room: the code was free
+          }
+          failRoomRequest(ctx, err, rooms.metrics());
+        });
   }
 
   /** The optional body: missing, empty, non-JSON or non-object all mean "no wishes" (compat). */
@@ -205,7 +226,7 @@ public final class RestApi {
   }
 
   private void roomInfo(RoutingContext ctx) {
-    String code = roomCode(ctx);
+    String code = lookups.code(ctx);
     if (code == null) {
       return;
     }
@@ -222,7 +243,7 @@ public final class RestApi {
               .put("peer_count", peers.size())
               .put("empty_since", view.room().emptySince() == null ? null : Timestamps.format(view.room().emptySince())));
         })
-        .onFailure(err -> failRoomRequest(ctx, err, rooms.metrics()));
+        .onFailure(err -> lookups.fail(ctx, err));
   }
 
   /** The room code of the path, normalized; null (and a 404 sent) when it cannot name a room. */
@@ -248,9 +269,16 @@ public final class RestApi {
     }
   }
 
-  /** Built from the request (Host header; TLS directly or per a trusted proxy), never a hard-coded address. */
+  /**
+   * From PUBLIC_URL when it is set; otherwise from the request (its Host, or what a trusted proxy
+   * says in X-Forwarded-Host and -Proto; TLS directly or per that proxy), never a hard-coded address.
+   */
   private String websocketUrl(HttpServerRequest request) {
-    String host = request.getHeader("Host");
+    String publicUrl = security.publicUrl();
+    if (publicUrl != null) { // http → ws, https → wss, the rest as given
+      return "ws" + publicUrl.substring("http".length()) + "/ws";
+    }
+    String host = clientAddress.requestedHost(request.remoteAddress(), request.headers());
     if (host == null || !SAFE_HOST.matcher(host).matches()) {
       host = request.localAddress().hostAddress() + ":" + request.localAddress().port();
     }

@@ -29,7 +29,7 @@ public final class ServerMetrics {
   /** Why something a client asked for was refused. */
   public enum Refusal {
     RATE_LIMITED, TOO_LARGE, ROOM_FULL, ROOM_NOT_FOUND, NOT_IN_ROOM, HOST_ONLY, TOO_MANY_CONNECTIONS,
-    INVALID_HOST_KEY, ROOM_LIMIT, STORAGE_UNAVAILABLE
+    INVALID_HOST_KEY, ROOM_LIMIT, STORAGE_UNAVAILABLE, ROOMS_PER_ADDRESS, STORAGE_FULL, TOO_MANY_MISSES
   }
 
   private final MeterRegistry registry;

@@ -17,6 +17,10 @@ public final class ErrorMessages {
   public static final String HOST_KEY_REQUIRED = "Room exists: its host_key is required to restore it";
   public static final String HOST_ONLY = "Only the host may sync the document";
   public static final String STORAGE_UNAVAILABLE = "Storage unavailable";
+  public static final String ROOMS_PER_ADDRESS = "Too many rooms from your address";
+  public static final String STORAGE_FULL = "Storage full";
+  /** A join while the client's address waits out its misses (REST answers 429 TOO_MANY_REQUESTS). */
+  public static final String TOO_MANY_MISSES = "Too many unknown room codes: try again later";
   public static final String ROOM_DELETED = "Room deleted";
   public static final String INTERNAL_ERROR = "Internal server error";
 

@@ -118,12 +118,15 @@ final class Documents {
     });
   }
 
-  /** A sync on this node: stamps {@code document}, makes it the room's latest, relays it, queues it for the store. */
-  void replace(String code, JsonString document, String writtenBy, LongConsumer relay) {
+  /**
+   * A sync on this node: stamps {@code document}, makes it the room's latest, relays it, queues it for
+   * the store (its write counting against {@code client}'s write rate).
+   */
+  void replace(String code, JsonString document, String writtenBy, String client, LongConsumer relay) {
     LatestDocument doc = live.computeIfAbsent(code, k -> new LatestDocument());
     grown(doc.replace(document, clock, stamp -> {
       relay.accept(stamp);
-      writer.submit(code, document, writtenBy, stamp);
+      writer.submit(code, document, writtenBy, client, stamp);
     }));
   }
 

@@ -34,9 +34,9 @@ final class Relay {
   }
 
   /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
-  void syncDocument(String code, String from, JsonString document) {
+  void syncDocument(String code, String from, String client, JsonString document) {
     byte[] frame = ServerMessages.documentSync(document);
-    documents.replace(code, document, from, stamp ->
+    documents.replace(code, document, from, client, stamp ->
         relay(RoomEvent.document(code, from, frame, document, stamp)));
   }
 

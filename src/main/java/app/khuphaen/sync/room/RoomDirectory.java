@@ -43,6 +43,7 @@ final class RoomDirectory {
   private final RoomLocks locks;
   private final Relay relay;
   private final int maxRooms;
+  private final int maxRoomsPerClient;
   private final boolean keyRequired;
 
   RoomDirectory(RoomRegistry registry, Presence presence, RoomStore store, StoreHealth storeHealth, DocumentWriter writer,
@@ -57,6 +58,7 @@ final class RoomDirectory {
     this.locks = locks;
     this.relay = relay;
     this.maxRooms = settings.limits().maxRooms();
+    this.maxRoomsPerClient = settings.quotas().maxRoomsPerIp();
     this.keyRequired = settings.security().hostAuth() == Settings.HostAuth.REQUIRED;
   }
 
@@ -76,15 +78,34 @@ final class RoomDirectory {
 
   /**
    * Creates a room, or answers the existing one when {@code desiredCode} names it (with HOST_AUTH
-   * required, only for the holder of its host key).
+   * required, only for the holder of its host key). A new room needs room in the store, in MAX_ROOMS
+   * and in the MAX_ROOMS_PER_IP of {@code client} (checked on this node before creating, so
+   * concurrent creations may overshoot by a few).
    */
-  Future<RoomService.Created> create(String desiredCode, String desiredHostId, String hostKey) {
+  Future<RoomService.Created> create(String desiredCode, String desiredHostId, String hostKey, String client) {
     Future<RoomRecord> existing = desiredCode == null ? Future.succeededFuture() : registry.get(desiredCode);
-    return existing.compose(room -> room != null
-        ? restored(room, hostKey) // an existing room does not count against MAX_ROOMS
-        : registry.count().compose(count -> count >= maxRooms
-            ? Future.failedFuture(new RoomRefusal(Reason.ROOM_LIMIT))
-            : create(desiredCode, desiredHostId, hostKey, CODE_ATTEMPTS)));
+    String creator = ClientKey.of(client);
+    return existing.compose(room -> {
+      if (room != null) {
+        return restored(room, hostKey); // an existing room does not count against any limit
+      }
+      if (store.full()) {
+        return Future.failedFuture(new RoomRefusal(Reason.STORAGE_FULL));
+      }
+      return registry.count().compose(count -> count >= maxRooms
+          ? Future.failedFuture(new RoomRefusal(Reason.ROOM_LIMIT))
+          : createdBy(creator).compose(mine -> mine >= maxRoomsPerClient
+              ? Future.failedFuture(new RoomRefusal(Reason.ROOMS_PER_ADDRESS))
+              : create(desiredCode, desiredHostId, hostKey, creator, CODE_ATTEMPTS)));
+    });
+  }
+
+  /** The live rooms {@code creator} made, as the store counts them (so the count survives restarts). */
+  private Future<Integer> createdBy(String creator) {
+    return store.roomsCreatedBy(creator).recover(err -> {
+      storeHealth.failed("room creation", err);
+      return Future.failedFuture(new RoomRefusal(Reason.STORAGE_UNAVAILABLE, err));
+    });
   }
 
   /** The front end's "restore": with HOST_AUTH required, only for the holder of the room's key. */
@@ -95,12 +116,14 @@ final class RoomDirectory {
     return Future.succeededFuture(new RoomService.Created(room, true, null));
   }
 
-  private Future<RoomService.Created> create(String desiredCode, String desiredHostId, String offeredKey, int attemptsLeft) {
+  private Future<RoomService.Created> create(String desiredCode, String desiredHostId, String offeredKey, String creator,
+                                            int attemptsLeft) {
     String code = desiredCode != null ? desiredCode : Identifiers.generateRoomCode();
     String hostId = desiredHostId != null ? desiredHostId : Identifiers.generateHostId();
     String hostKey = HostKeys.generate();
     Instant now = Instant.now();
-    RoomRecord room = new RoomRecord(code, UUID.randomUUID().toString(), hostId, now, now, HostKeys.hash(hostKey));
+    RoomRecord room = new RoomRecord(code, UUID.randomUUID().toString(), hostId, now, now, HostKeys.hash(hostKey),
+        creator, false);
     return registry.putIfAbsent(room).compose(existing -> {
       if (existing == null) {
         return store.saveRoom(room)
@@ -115,7 +138,7 @@ final class RoomDirectory {
         return restored(existing, offeredKey); // created meanwhile, e.g. on another node
       }
       return attemptsLeft > 1
-          ? create(null, desiredHostId, offeredKey, attemptsLeft - 1)
+          ? create(null, desiredHostId, offeredKey, creator, attemptsLeft - 1)
           : Future.failedFuture(new IllegalStateException("no free room code after " + CODE_ATTEMPTS + " attempts"));
     });
   }
@@ -147,29 +170,33 @@ final class RoomDirectory {
         })));
   }
 
-  /** Makes a kept revision the room's latest document again (a new revision), relayed to its peers. */
-  Future<StoredDocument> restoreRevision(String code, long revision, String hostKey) {
+  /**
+   * Makes a kept revision the room's latest document again (a new revision), relayed to its peers;
+   * its write counts against {@code client}'s write rate.
+   */
+  Future<StoredDocument> restoreRevision(String code, long revision, String hostKey, String client) {
     return authorized(code, hostKey)
         .compose(room -> store.revision(code, revision).compose(doc -> {
           if (doc == null) {
             return Future.succeededFuture(null);
           }
-          relay.syncDocument(code, room.hostId(), JsonString.of(doc.document()));
+          relay.syncDocument(code, room.hostId(), client, JsonString.of(doc.document()));
           log.info("{} revision {} restored by its host", kv("room", code), revision);
           return writer.idle().map(doc);
         }));
   }
 
-  Future<StoredDocument> storedDocument(String code) {
-    return existing(code).compose(room -> store.loadDocument(code));
+  /** The stored documents are the host's: each read takes the room's host key, in every HOST_AUTH mode. */
+  Future<StoredDocument> storedDocument(String code, String hostKey) {
+    return authorized(code, hostKey).compose(room -> store.loadDocument(code));
   }
 
-  Future<List<RevisionInfo>> revisions(String code) {
-    return existing(code).compose(room -> store.revisions(code));
+  Future<List<RevisionInfo>> revisions(String code, String hostKey) {
+    return authorized(code, hostKey).compose(room -> store.revisions(code));
   }
 
-  Future<StoredDocument> revision(String code, long revision) {
-    return existing(code).compose(room -> store.revision(code, revision));
+  Future<StoredDocument> revision(String code, long revision, String hostKey) {
+    return authorized(code, hostKey).compose(room -> store.revision(code, revision));
   }
 
   /** The room, or a ROOM_NOT_FOUND refusal. */
@@ -191,13 +218,13 @@ final class RoomDirectory {
     });
   }
 
-  /** A peer is in the room: it is not idle. Caller holds the room's lock. */
+  /** A peer is in the room: it is not idle, and it has been used. Caller holds the room's lock. */
   Future<Void> markOccupied(RoomRecord room) {
-    if (room.emptySince() == null) {
+    if (room.emptySince() == null && room.used()) {
       return Future.succeededFuture();
     }
-    persistQuietly(room.withEmptySince(null));
-    return registry.put(room.withEmptySince(null));
+    persistQuietly(room.occupied());
+    return registry.put(room.occupied());
   }
 
   /**

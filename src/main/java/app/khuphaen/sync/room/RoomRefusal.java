@@ -16,7 +16,9 @@ public final class RoomRefusal extends RuntimeException {
     INVALID_HOST_KEY(ErrorMessages.INVALID_HOST_KEY, 401, ServerMetrics.Refusal.INVALID_HOST_KEY),
     HOST_KEY_REQUIRED(ErrorMessages.HOST_KEY_REQUIRED, 403, ServerMetrics.Refusal.INVALID_HOST_KEY),
     HOST_ONLY(ErrorMessages.HOST_ONLY, 403, ServerMetrics.Refusal.HOST_ONLY),
-    STORAGE_UNAVAILABLE(ErrorMessages.STORAGE_UNAVAILABLE, 503, ServerMetrics.Refusal.STORAGE_UNAVAILABLE);
+    STORAGE_UNAVAILABLE(ErrorMessages.STORAGE_UNAVAILABLE, 503, ServerMetrics.Refusal.STORAGE_UNAVAILABLE),
+    ROOMS_PER_ADDRESS(ErrorMessages.ROOMS_PER_ADDRESS, 429, ServerMetrics.Refusal.ROOMS_PER_ADDRESS),
+    STORAGE_FULL(ErrorMessages.STORAGE_FULL, 503, ServerMetrics.Refusal.STORAGE_FULL);
 
     public final String message;
     public final int httpStatus;

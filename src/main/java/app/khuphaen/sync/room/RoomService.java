@@ -98,7 +98,8 @@ public final class RoomService {
     Future<AsyncMap<String, JsonObject>> peers = vertx.sharedData().getAsyncMap("kp.presence");
     StoreHealth storeHealth = new StoreHealth(metrics);
     DocumentWriter writer = new DocumentWriter(vertx, store, storeHealth, metrics,
-        Duration.ofMillis(settings.documentWriteIntervalMs()));
+        Duration.ofMillis(settings.documentWriteIntervalMs()), settings.quotas().roomWriteBytesPerSecond(),
+        settings.quotas().clientWriteBytesPerSecond());
     RoomRoutes routes = new RoomRoutes();
     // this node's addresses are registered before it serves anyone (see NodeBus)
     Future<Documents> documents = Documents.start(vertx, store, writer, membership.nodeId(), membership::nodes,
@@ -131,9 +132,10 @@ public final class RoomService {
    * @param desiredCode a valid, normalized code, or null for a generated one
    * @param desiredHostId a valid host id, or null for a generated one
    * @param hostKey the key offered to restore an existing room, or null
+   * @param client the address that asks (MAX_ROOMS_PER_IP)
    */
-  public Future<Created> create(String desiredCode, String desiredHostId, String hostKey) {
-    return directory.create(desiredCode, desiredHostId, hostKey);
+  public Future<Created> create(String desiredCode, String desiredHostId, String hostKey, String client) {
+    return directory.create(desiredCode, desiredHostId, hostKey, client);
   }
 
   public Future<RoomView> describe(String code) {
@@ -150,25 +152,26 @@ public final class RoomService {
   }
 
   /** Makes a kept revision the room's latest document again (a new revision), relayed to its peers. */
-  public Future<StoredDocument> restoreRevision(String code, long revision, String hostKey) {
-    return directory.restoreRevision(code, revision, hostKey);
+  public Future<StoredDocument> restoreRevision(String code, long revision, String hostKey, String client) {
+    return directory.restoreRevision(code, revision, hostKey, ClientKey.of(client));
   }
 
-  public Future<StoredDocument> storedDocument(String code) {
-    return directory.storedDocument(code);
+  /** The stored documents are the host's: each read takes the room's host key. */
+  public Future<StoredDocument> storedDocument(String code, String hostKey) {
+    return directory.storedDocument(code, hostKey);
   }
 
-  public Future<List<RevisionInfo>> revisions(String code) {
-    return directory.revisions(code);
+  public Future<List<RevisionInfo>> revisions(String code, String hostKey) {
+    return directory.revisions(code, hostKey);
   }
 
-  public Future<StoredDocument> revision(String code, long revision) {
-    return directory.revision(code, revision);
+  public Future<StoredDocument> revision(String code, long revision, String hostKey) {
+    return directory.revision(code, revision, hostKey);
   }
 
-  /** Removes every room empty for at least {@code idleSeconds}; answers how many went. */
-  public Future<Integer> sweep(long idleSeconds) {
-    return sweep.sweep(idleSeconds);
+  /** See {@link RoomSweep#sweep}. */
+  public Future<Integer> sweep(long idleSeconds, long unusedSeconds) {
+    return sweep.sweep(idleSeconds, unusedSeconds);
   }
 
   // ---- who is in them (sessions) ----
@@ -188,9 +191,12 @@ public final class RoomService {
     relay.broadcast(code, from, data);
   }
 
-  /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
-  public void syncDocument(String code, String from, JsonString document) {
-    relay.syncDocument(code, from, document);
+  /**
+   * Relays the room's new document, then stores it (write-behind); relayed and stored order agree.
+   * {@code client} is the sender's address, whose write rate the store's writes count against.
+   */
+  public void syncDocument(String code, String from, String client, JsonString document) {
+    relay.syncDocument(code, from, ClientKey.of(client), document);
   }
 
   /** The room's latest document, or null when it has none. */

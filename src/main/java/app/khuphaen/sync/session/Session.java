@@ -19,6 +19,7 @@ import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.Connection;
 import app.khuphaen.sync.room.LocalFanout;
+import app.khuphaen.sync.room.LookupMisses;
 import app.khuphaen.sync.room.RoomEvent;
 import app.khuphaen.sync.room.RoomMember;
 import app.khuphaen.sync.room.RoomRefusal;
@@ -49,6 +50,8 @@ import java.util.function.Supplier;
 public final class Session implements RoomMember, PeerSocket.Listener {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
   private static final Future<Void> DONE = Future.succeededFuture();
+  /** Joins refused while the address waits out its misses, after which the socket is closed (1008). */
+  static final int MISS_WAITS_BEFORE_CLOSE = 3;
   /** request_sync in a room without a document answers an empty one. */
   private static final JsonString NO_DOCUMENT = JsonString.of("");
 
@@ -64,6 +67,9 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   private final String connectionId;
   private final MessageRate rate;
   private final ServerMetrics metrics;
+  private final LookupMisses misses;
+  private final String clientAddress;
+  private int missWaits;
   private final HeldEvents held = new HeldEvents();
   private final Promise<Void> closed = Promise.promise();
   private Future<Void> tail = DONE;
@@ -77,9 +83,14 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   private long lastSeenNanos = System.nanoTime();
   private Runnable onClosed = () -> {};
 
-  /** @param clientAddress the client's address, as presence shows it to the operator */
+  /**
+   * @param clientAddress the client's address, as presence shows it to the operator
+   * @param misses the room codes each address named that name no room (joins are lookups too)
+   */
   public Session(PeerSocket socket, RoomService rooms, LocalFanout fanout, ClientMessageParser parser, Settings settings,
-                 String clientAddress) {
+                 String clientAddress, LookupMisses misses) {
+    this.misses = misses;
+    this.clientAddress = clientAddress;
     this.parser = parser;
     this.socket = socket;
     this.rooms = rooms;
@@ -277,7 +288,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
         refuse(RoomRefusal.Reason.HOST_ONLY);
       } else {
         metrics.received(Action.SYNC_DOCUMENT);
-        rooms.syncDocument(roomCode, peerId, sync.document());
+        rooms.syncDocument(roomCode, peerId, clientAddress, sync.document());
       }
     } else if (message instanceof ClientMessage.RequestSync) {
       return rooms.document(roomCode)
@@ -297,7 +308,11 @@ public final class Session implements RoomMember, PeerSocket.Listener {
       refuse(ServerMetrics.Refusal.TOO_LARGE, ErrorMessages.metadataTooLarge(limits.maxMetadataBytes()));
       return DONE;
     }
+    if (misses.waitSeconds(clientAddress) > 0) {
+      return waitForMisses();
+    }
     if (!Identifiers.isValidRoomCode(join.roomCode())) {
+      misses.missed(clientAddress);
       refuse(RoomRefusal.Reason.ROOM_NOT_FOUND);
       return DONE;
     }
@@ -330,8 +345,24 @@ public final class Session implements RoomMember, PeerSocket.Listener {
           state = State.OUTSIDE;
           peerId = null;
           held.drop();
+          if (err instanceof RoomRefusal refusal && refusal.reason == RoomRefusal.Reason.ROOM_NOT_FOUND) {
+            misses.missed(clientAddress);
+          }
           return refused(err);
         });
+  }
+
+  /**
+   * A join while the address waits out its misses ({@link LookupMisses}): refused without asking
+   * any room (an answer would tell a guesser what exists); a socket that keeps trying is closed.
+   */
+  private Future<Void> waitForMisses() {
+    refuse(ServerMetrics.Refusal.TOO_MANY_MISSES, ErrorMessages.TOO_MANY_MISSES);
+    if (++missWaits >= MISS_WAITS_BEFORE_CLOSE) {
+      log.info("{} closed: kept naming room codes while its address waits out its misses", kv("connection", connectionId));
+      close(CloseCodes.POLICY_VIOLATION, ErrorMessages.TOO_MANY_MISSES);
+    }
+    return DONE;
   }
 
   private Future<Void> leaveRoom() {

@@ -20,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Write-behind for documents: the relay never waits for the store. Per room at most one write is in
- * flight, and a write starts at least {@code minInterval} after the room's previous one started; syncs
- * that arrive meanwhile coalesce into the next write (latest wins). So someone typing into a large task
+ * flight, and a write starts at least {@code minInterval} after the room's previous one started, and
+ * not before the room's and its writer's byte rates allow ({@link WriteRates}); syncs that arrive
+ * meanwhile coalesce into the next write (latest wins). So someone typing into a large task
  * list costs a few writes a second, however often the front end syncs, revisions are never reordered,
  * and the kept revisions span more than the last second. A failed write is retried with back-off, and
  * the latest document stays here, in memory, until the store has it. {@link #idle} ends every wait.
@@ -31,8 +32,12 @@ public final class DocumentWriter {
   private static final long FIRST_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 5_000;
 
-  /** {@code queuedNanos}: when it entered the queue (System.nanoTime), for kp_store_write_seconds. */
-  private record Pending(JsonString document, String writtenBy, Instant writtenAt, long stamp, long queuedNanos) {}
+  /**
+   * {@code client}: the writer's address (its write rate), or null; {@code queuedNanos}: when it
+   * entered the queue (System.nanoTime), for kp_store_write_seconds.
+   */
+  private record Pending(JsonString document, String writtenBy, String client, Instant writtenAt, long stamp,
+                         long queuedNanos) {}
 
   /**
    * A room with a write in flight, waiting for a retry or resting after a write (until the interval
@@ -52,11 +57,27 @@ public final class DocumentWriter {
   private final StoreHealth health;
   private final ServerMetrics metrics;
   private final long minIntervalNanos;
+  private final WriteRates rates;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
 
   /** @param minInterval the least time between the starts of two writes of one room (zero: none) */
   public DocumentWriter(Vertx vertx, RoomStore store, StoreHealth health, ServerMetrics metrics, Duration minInterval) {
+    this(vertx, store, health, metrics, minInterval, WriteRates.unlimited());
+  }
+
+  /**
+   * @param roomBytesPerSecond what one room's writes may add up to, per second
+   * @param clientBytesPerSecond what one client address's writes, over all rooms, may add up to
+   */
+  public DocumentWriter(Vertx vertx, RoomStore store, StoreHealth health, ServerMetrics metrics, Duration minInterval,
+                        long roomBytesPerSecond, long clientBytesPerSecond) {
+    this(vertx, store, health, metrics, minInterval, new WriteRates(roomBytesPerSecond, clientBytesPerSecond));
+  }
+
+  private DocumentWriter(Vertx vertx, RoomStore store, StoreHealth health, ServerMetrics metrics, Duration minInterval,
+                         WriteRates rates) {
+    this.rates = rates;
     this.vertx = vertx;
     this.store = store;
     this.health = health;
@@ -67,7 +88,12 @@ public final class DocumentWriter {
 
   /** Queues {@code document} as the room's latest; it replaces any queued but unwritten one. */
   public void submit(String code, JsonString document, String writtenBy, long stamp) {
-    Pending pending = new Pending(document, writtenBy, Instant.now(), stamp, System.nanoTime());
+    submit(code, document, writtenBy, null, stamp);
+  }
+
+  /** As {@link #submit(String, JsonString, String, long)}, the write counting against {@code client}'s rate. */
+  public void submit(String code, JsonString document, String writtenBy, String client, long stamp) {
+    Pending pending = new Pending(document, writtenBy, client, Instant.now(), stamp, System.nanoTime());
     Slot[] started = {null};
     slots.compute(code, (k, slot) -> {
       if (slot == null) {
@@ -137,24 +163,44 @@ public final class DocumentWriter {
     return queued;
   }
 
-  /** Writes the room's next document, if {@code expected} is still its slot; removes the slot when there is none. */
+  /**
+   * Writes the room's next document, if {@code expected} is still its slot and the write rates allow
+   * (else it rests until they do; not while someone waits for {@link #idle}); removes the slot when
+   * there is nothing to write.
+   */
   private void writeNext(String code, Slot expected) {
     Pending[] taken = {null};
     boolean[] stale = {false};
+    long[] wait = {0};
+    boolean draining = draining();
     slots.computeIfPresent(code, (k, slot) -> {
       if (slot != expected) { // forgotten, and the room since written to again: not ours to touch
         stale[0] = true;
         return slot;
       }
       synchronized (slot) {
+        long now = System.nanoTime();
+        if (slot.next != null && !draining) {
+          wait[0] = rates.waitNanos(code, slot.next.client(), now);
+          if (wait[0] > 0) {
+            return slot; // it stays queued; a newer sync may still replace it
+          }
+        }
         taken[0] = slot.next;
         slot.next = null;
         slot.writing = taken[0];
-        slot.lastStartNanos = System.nanoTime();
+        slot.lastStartNanos = now;
+        if (taken[0] != null) {
+          rates.started(code, taken[0].client(), taken[0].document().utf8Length(), now);
+        }
       }
       return taken[0] == null ? null : slot; // nothing left: the room is idle
     });
     if (stale[0]) {
+      return;
+    }
+    if (wait[0] > 0) {
+      restFor(code, expected, wait[0]);
       return;
     }
     if (taken[0] == null) {
@@ -164,7 +210,10 @@ public final class DocumentWriter {
     Slot current = expected;
     Pending pending = taken[0];
     store.saveDocument(code, pending.document(), pending.writtenBy(), pending.writtenAt(), pending.stamp()).onComplete(ar -> {
-      if (ar.succeeded()) {
+      if (ar.succeeded() && ar.result() instanceof SaveOutcome.StoreFull) {
+        health.full(code); // the store answers, but has no room: retried until a deletion makes some
+        retryLater(code, current, pending);
+      } else if (ar.succeeded()) {
         health.succeeded();
         metrics.documentStored(System.nanoTime() - pending.queuedNanos());
         if (ar.result() instanceof SaveOutcome.Stored stored) {
@@ -173,24 +222,29 @@ public final class DocumentWriter {
         rest(code, current);
       } else {
         health.failed("document write", ar.cause());
-        long[] delay = {-1}; // stays -1 when the room was forgotten meanwhile
-        slots.computeIfPresent(code, (k, slot) -> {
-          if (slot == current) {
-            synchronized (slot) {
-              if (slot.next == null) {
-                slot.next = pending; // nothing newer arrived: retry this one
-              }
-              delay[0] = slot.backoffMs;
-              slot.backoffMs = Math.min(slot.backoffMs * 2, MAX_BACKOFF_MS);
-            }
-          }
-          return slot;
-        });
-        if (delay[0] >= 0) {
-          vertx.setTimer(delay[0], id -> writeNext(code, current));
-        }
+        retryLater(code, current, pending);
       }
     });
+  }
+
+  /** The write of {@code pending} did not land: again after a back-off, unless something newer came. */
+  private void retryLater(String code, Slot current, Pending pending) {
+    long[] delay = {-1}; // stays -1 when the room was forgotten meanwhile
+    slots.computeIfPresent(code, (k, slot) -> {
+      if (slot == current) {
+        synchronized (slot) {
+          if (slot.next == null) {
+            slot.next = pending; // nothing newer arrived: retry this one
+          }
+          delay[0] = slot.backoffMs;
+          slot.backoffMs = Math.min(slot.backoffMs * 2, MAX_BACKOFF_MS);
+        }
+      }
+      return slot;
+    });
+    if (delay[0] >= 0) {
+      vertx.setTimer(delay[0], id -> writeNext(code, current));
+    }
   }
 
   /** After a stored write: the next one starts when the interval since this one's start is over. */
@@ -200,6 +254,13 @@ public final class DocumentWriter {
       slot.writing = null;
       slot.backoffMs = FIRST_BACKOFF_MS;
       waitNanos = minIntervalNanos - (System.nanoTime() - slot.lastStartNanos);
+    }
+    restFor(code, slot, waitNanos);
+  }
+
+  /** The room's next write waits {@code waitNanos} (none when it is not positive), or until {@link #idle}. */
+  private void restFor(String code, Slot slot, long waitNanos) {
+    synchronized (slot) {
       if (waitNanos > 0) {
         slot.resting = true;
         long waitMs = (waitNanos + 999_999) / 1_000_000; // rounded down, the timer would come too soon
@@ -232,6 +293,13 @@ public final class DocumentWriter {
       slot.resting = false;
       vertx.cancelTimer(slot.restTimer);
       return true;
+    }
+  }
+
+  /** Whether someone waits for {@link #idle} (a shutdown): every queued document is written at once. */
+  private boolean draining() {
+    synchronized (idleWaiters) {
+      return !idleWaiters.isEmpty();
     }
   }
 

@@ -21,7 +21,7 @@ final class Migrations {
 
   /** Migration n (1-based) is {@code all(dialect).get(n - 1)}. */
   static List<List<String>> all(SqlDialect dialect) {
-    return List.of(dialect.schemaV1, dialect.schemaV2, dialect.schemaV3);
+    return List.of(dialect.schemaV1, dialect.schemaV2, dialect.schemaV3, dialect.schemaV4);
   }
 
   static void migrate(Connection connection, SqlDialect dialect) throws SQLException {

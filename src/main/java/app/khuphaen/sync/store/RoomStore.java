@@ -24,12 +24,22 @@ public interface RoomStore {
   /** Inserts the room or updates its {@code emptySince}. */
   Future<Void> saveRoom(RoomRecord room);
 
+  /** How many of the stored rooms {@code creator} created (RoomRecord#createdBy). */
+  Future<Integer> roomsCreatedBy(String creator);
+
+  /**
+   * Whether the last document that needed room found none (SaveOutcome#STORE_FULL) and nothing has
+   * been deleted since: new rooms are refused meanwhile.
+   */
+  boolean full();
+
   /** Deletes the room and all its revisions. */
   Future<Void> deleteRoom(String code);
 
   /**
    * Stores a new revision as the room's latest document, unless the latest stored one has a newer
-   * stamp, and drops revisions beyond the newest kept. The document comes escaped, as it was relayed:
+   * stamp, and keeps of the room's revisions what {@link StoreLimits} says; past the store's bound,
+   * other rooms' old revisions go too, or the document is refused (SaveOutcome#STORE_FULL). The document comes escaped, as it was relayed:
    * it is decoded where it is stored, off the event loops.
    */
   Future<SaveOutcome> saveDocument(String code, JsonString document, String writtenBy, Instant writtenAt, long stamp);

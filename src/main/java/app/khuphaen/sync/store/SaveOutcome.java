@@ -11,6 +11,13 @@ public sealed interface SaveOutcome {
   /** Not kept: a document with a newer stamp is stored already (another node's sync won). */
   record Superseded() implements SaveOutcome {}
 
+  /**
+   * Not kept: the store holds STORE_MAX_BYTES of rooms' newest documents, and this one would add to
+   * them (old revisions are deleted first, so only newest ones are left).
+   */
+  record StoreFull() implements SaveOutcome {}
+
   SaveOutcome ROOM_GONE = new RoomGone();
+  SaveOutcome STORE_FULL = new StoreFull();
   SaveOutcome SUPERSEDED = new Superseded();
 }

@@ -20,7 +20,10 @@ enum SqlDialect {
               + " revision INTEGER NOT NULL, body TEXT NOT NULL, size_bytes INTEGER NOT NULL,"
               + " written_by TEXT NOT NULL, written_at INTEGER NOT NULL, PRIMARY KEY (room_code, revision))"),
       List.of("ALTER TABLE documents ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0"),
-      List.of("ALTER TABLE rooms ADD COLUMN host_key_hash TEXT")),
+      List.of("ALTER TABLE rooms ADD COLUMN host_key_hash TEXT"),
+      List.of("ALTER TABLE rooms ADD COLUMN created_by TEXT",
+          "ALTER TABLE rooms ADD COLUMN used INTEGER NOT NULL DEFAULT 1",
+          "CREATE INDEX rooms_created_by ON rooms (created_by)")),
   POSTGRES(
       // serializes writers of one room across nodes
       "SELECT code FROM rooms WHERE code = ? FOR UPDATE",
@@ -34,7 +37,10 @@ enum SqlDialect {
               + " revision BIGINT NOT NULL, body TEXT NOT NULL, size_bytes BIGINT NOT NULL,"
               + " written_by TEXT NOT NULL, written_at BIGINT NOT NULL, PRIMARY KEY (room_code, revision))"),
       List.of("ALTER TABLE documents ADD COLUMN stamp BIGINT NOT NULL DEFAULT 0"),
-      List.of("ALTER TABLE rooms ADD COLUMN host_key_hash TEXT"));
+      List.of("ALTER TABLE rooms ADD COLUMN host_key_hash TEXT"),
+      List.of("ALTER TABLE rooms ADD COLUMN created_by TEXT",
+          "ALTER TABLE rooms ADD COLUMN used INTEGER NOT NULL DEFAULT 1",
+          "CREATE INDEX rooms_created_by ON rooms (created_by)"));
 
   /** Locks the room's row for a document write, or null where the database serializes writers itself. */
   final String lockRoom;
@@ -47,6 +53,11 @@ enum SqlDialect {
   final List<String> schemaV2;
   /** Schema version 3: the hash of each room's host key. */
   final List<String> schemaV3;
+  /**
+   * Schema version 4: who created each room (MAX_ROOMS_PER_IP) and whether anyone ever joined it
+   * (UNUSED_ROOM_TIMEOUT_SECONDS); rooms from before count as used, created by nobody known.
+   */
+  final List<String> schemaV4;
 
   /**
    * The parameter a document's text is bound to. SQLite takes the text's UTF-8 as a blob that the SQL
@@ -66,12 +77,13 @@ enum SqlDialect {
   }
 
   SqlDialect(String lockRoom, String lockMigrations, String unlockMigrations, List<String> schemaV1, List<String> schemaV2,
-             List<String> schemaV3) {
+             List<String> schemaV3, List<String> schemaV4) {
     this.lockRoom = lockRoom;
     this.lockMigrations = lockMigrations;
     this.unlockMigrations = unlockMigrations;
     this.schemaV1 = schemaV1;
     this.schemaV2 = schemaV2;
     this.schemaV3 = schemaV3;
+    this.schemaV4 = schemaV4;
   }
 }

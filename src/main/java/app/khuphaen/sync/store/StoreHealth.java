@@ -1,10 +1,13 @@
 package app.khuphaen.sync.store;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.model.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,6 +18,7 @@ public final class StoreHealth {
   private static final Logger log = LoggerFactory.getLogger(StoreHealth.class);
 
   private final AtomicInteger failures = new AtomicInteger();
+  private final AtomicBoolean full = new AtomicBoolean();
   private final ServerMetrics metrics;
   private volatile String lastError;
 
@@ -35,6 +39,22 @@ public final class StoreHealth {
     int failed = failures.getAndSet(0);
     if (failed > 0) {
       log.info("store recovered after {} failed attempts", failed);
+    }
+    if (full.getAndSet(false)) {
+      log.info("store has room for documents again");
+    }
+  }
+
+  /**
+   * A document found the store full (STORE_MAX_BYTES of rooms' newest documents): logged once until a
+   * write lands again. Not a failure: the store answers, and /health stays healthy (one client must
+   * not be able to take a node out of its load balancer), but new rooms are refused meanwhile.
+   */
+  public void full(String code) {
+    metrics.refused(ServerMetrics.Refusal.STORAGE_FULL);
+    if (!full.getAndSet(true)) {
+      log.warn("{} document not stored: the store holds STORE_MAX_BYTES of documents (retrying; new rooms are"
+          + " refused until a room is removed)", kv("room", code));
     }
   }
 

@@ -8,6 +8,7 @@ import app.khuphaen.sync.support.Messages;
 import app.khuphaen.sync.support.TestCluster;
 import app.khuphaen.sync.support.TestServer;
 import app.khuphaen.sync.support.WsClient;
+import app.khuphaen.sync.support.Http;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -192,7 +193,7 @@ class ClusterTest {
       for (String version : new String[] {"good", "bad"}) {
         host.send(Messages.syncDocument(version));
         assertThat(guest.next("document_sync").getString("document")).isEqualTo(version);
-        node(2).http.await("/api/rooms/XHOST1/revisions", r -> r.json().getJsonArray("revisions").size() == (version.equals("good") ? 1 : 2),
+        node(2).http.await("/api/rooms/XHOST1/revisions", Http.hostAuthorization("XHOST1"), r -> r.json().getJsonArray("revisions").size() == (version.equals("good") ? 1 : 2),
             "revision of '" + version + "' stored");
       }
       Map<String, String> auth = Map.of("Authorization", "Bearer " + key);

@@ -196,7 +196,7 @@ class HostAuthTest {
       assertThat(restored.status()).isEqualTo(200);
       assertThat(guest.next("document_sync").getString("document")).isEqualTo("good");
       assertThat(host.next("document_sync").getString("document")).isEqualTo("good");
-      Http.Response latest = server.http.get("/api/rooms/UNDO01/document");
+      Http.Response latest = server.http.asHost("UNDO01", "/api/rooms/UNDO01/document");
       assertThat(latest.body()).isEqualTo("good");
       assertThat(latest.headers().get("ETag")).isEqualTo("\"3\"");
       assertThat(server.http.request(HttpMethod.POST, "/api/rooms/UNDO01/revisions/9/restore", null,
@@ -205,7 +205,7 @@ class HostAuthTest {
   }
 
   private static void awaitRevisions(TestServer server, String code, int count) {
-    server.http.await("/api/rooms/" + code + "/revisions",
+    server.http.await("/api/rooms/" + code + "/revisions", Http.hostAuthorization(code),
         r -> r.json().getJsonArray("revisions").size() >= count, count + " revisions of " + code);
   }
 }

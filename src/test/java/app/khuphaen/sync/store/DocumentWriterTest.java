@@ -102,6 +102,69 @@ class DocumentWriterTest {
   }
 
   @Test
+  void aRoomsWritesKeepWithinItsByteRateAndWhatWaitsCoalesces() throws Exception {
+    DocumentWriter limited = new DocumentWriter(vertx, store, health, metrics, Duration.ZERO, 1_000, 1_000_000);
+    String big = "x".repeat(400); // 400 bytes at 1,000 bytes a second: the next write 400 ms later
+    long started = System.nanoTime();
+    limited.submit("RATE01", JsonString.of(big), "host", "10.0.0.1", 1);
+    store.nextWrite().done.complete(new SaveOutcome.Stored(1)); // after a quiet spell: at once
+    limited.submit("RATE01", JsonString.of(big + "b"), "host", "10.0.0.1", 2);
+    limited.submit("RATE01", JsonString.of(big + "c"), "host", "10.0.0.1", 3);
+    Write next = store.nextWrite();
+    assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
+    assertThat(next.document).isEqualTo(big + "c"); // "b" was never written
+    next.done.complete(new SaveOutcome.Stored(2));
+    Await.result(limited.idle());
+    assertThat(store.writes).isEmpty();
+  }
+
+  @Test
+  void aClientsWritesOverAllItsRoomsKeepWithinItsByteRateAndHoldUpNoOtherClient() throws Exception {
+    DocumentWriter limited = new DocumentWriter(vertx, store, health, metrics, Duration.ZERO, 1_000_000, 1_000);
+    String big = "x".repeat(500);
+    long started = System.nanoTime();
+    limited.submit("MINE01", JsonString.of(big), "host", "10.0.0.1", 1);
+    store.nextWrite().done.complete(new SaveOutcome.Stored(1));
+    limited.submit("MINE02", JsonString.of(big), "host", "10.0.0.1", 1); // another room of the same client: waits
+    limited.submit("YOURS1", JsonString.of(big), "host", "10.0.0.2", 1); // another client: at once
+    Write other = store.nextWrite();
+    assertThat(other.code).isEqualTo("YOURS1");
+    assertThat(System.nanoTime() - started).isLessThan(Duration.ofMillis(500).toNanos());
+    other.done.complete(new SaveOutcome.Stored(1));
+    Write mine = store.nextWrite();
+    assertThat(mine.code).isEqualTo("MINE02");
+    assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Duration.ofMillis(500).toNanos());
+    mine.done.complete(new SaveOutcome.Stored(1));
+    Await.result(limited.idle());
+  }
+
+  @Test
+  void shutdownWritesWhatWaitsForItsRateAtOnce() throws Exception {
+    DocumentWriter limited = new DocumentWriter(vertx, store, health, metrics, Duration.ZERO, 1024, 1024);
+    limited.submit("RATE02", JsonString.of("x".repeat(100_000)), "host", "10.0.0.1", 1); // ~100 s of budget
+    store.nextWrite().done.complete(new SaveOutcome.Stored(1));
+    limited.submit("RATE02", JsonString.of("last"), "host", "10.0.0.1", 2);
+    Future<Void> idle = limited.idle();
+    Write last = store.nextWrite();
+    assertThat(last.document).isEqualTo("last");
+    last.done.complete(new SaveOutcome.Stored(2));
+    Await.result(idle);
+  }
+
+  @Test
+  void aFullStoreIsRetriedWithoutMakingTheStoreUnhealthy() throws Exception {
+    writer.submit("FULL01", JsonString.of("a"), "host", 1);
+    store.nextWrite().done.complete(SaveOutcome.STORE_FULL);
+    Write retry = store.nextWrite(); // after a back-off
+    assertThat(retry.document).isEqualTo("a");
+    assertThat(health.problem()).isNull();
+    assertThat(writer.unwritten("FULL01")).isEqualTo(new DocumentState(JsonString.of("a"), 1));
+    retry.done.complete(new SaveOutcome.Stored(1));
+    Await.result(writer.idle());
+    assertThat(metrics.registry().get("kp.refusals").tag("reason", "storage_full").counter().count()).isEqualTo(1);
+  }
+
+  @Test
   void aFailedWriteIsRetriedUnlessSomethingNewerArrivedAndTheStoreShowsUnhealthyMeanwhile() throws Exception {
     writer.submit("ROOM02", JsonString.of("a"), "host", 1);
     store.nextWrite().done.fail(new IllegalStateException("disk full"));
@@ -147,6 +210,8 @@ class DocumentWriterTest {
     @Override public Future<List<RoomRecord>> loadRooms() { return memory.loadRooms(); }
     @Override public Future<Void> saveRoom(RoomRecord room) { return memory.saveRoom(room); }
     @Override public Future<Void> deleteRoom(String code) { return memory.deleteRoom(code); }
+    @Override public Future<Integer> roomsCreatedBy(String creator) { return memory.roomsCreatedBy(creator); }
+    @Override public boolean full() { return false; }
     @Override public Future<StoredDocument> loadDocument(String code) { return memory.loadDocument(code); }
     @Override public Future<List<RevisionInfo>> revisions(String code) { return memory.revisions(code); }
     @Override public Future<java.util.Map<String, RevisionInfo>> latestRevisions() { return memory.latestRevisions(); }

@@ -3,6 +3,7 @@ package app.khuphaen.sync.store;
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.support.Http;
 import app.khuphaen.sync.support.Messages;
+import app.khuphaen.sync.support.Scrape;
 import app.khuphaen.sync.support.TestServer;
 import app.khuphaen.sync.support.WsClient;
 import io.vertx.core.http.HttpMethod;
@@ -60,19 +61,19 @@ abstract class DurabilityContract {
       // counts as empty from start-up, not from whenever it emptied before
       assertThat(Instant.parse(room.getString("empty_since"))).isAfterOrEqualTo(restartedAt.minusMillis(1));
 
-      Http.Response document = second.http.get("/api/rooms/KEEP01/document");
+      Http.Response document = second.http.asHost("KEEP01", "/api/rooms/KEEP01/document");
       assertThat(document.status()).isEqualTo(200);
       assertThat(document.body()).isEqualTo("v3 ทดสอบ ✅ \"q\" \\ 😀\n\t");
       assertThat(document.headers().get("ETag")).isEqualTo("\"3\"");
 
-      JsonArray revisions = second.http.get("/api/rooms/KEEP01/revisions").json().getJsonArray("revisions");
+      JsonArray revisions = second.http.asHost("KEEP01", "/api/rooms/KEEP01/revisions").json().getJsonArray("revisions");
       assertThat(revisions.stream().map(r -> ((JsonObject) r).getLong("revision")).toList()).containsExactly(3L, 2L, 1L);
       JsonObject first = revisions.getJsonObject(2);
       assertThat(first.getString("written_by")).isEqualTo("host-a");
       assertThat(first.getLong("size")).isEqualTo("v1 ทดสอบ".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
       assertThat(Instant.parse(first.getString("written_at"))).isBefore(restartedAt);
-      assertThat(second.http.get("/api/rooms/KEEP01/revisions/1").body()).isEqualTo("v1 ทดสอบ");
-      assertThat(second.http.get("/api/rooms/KEEP01/revisions/99").status()).isEqualTo(404);
+      assertThat(second.http.asHost("KEEP01", "/api/rooms/KEEP01/revisions/1").body()).isEqualTo("v1 ทดสอบ");
+      assertThat(second.http.asHost("KEEP01", "/api/rooms/KEEP01/revisions/99").status()).isEqualTo(404);
       assertThat(second.http.get("/api/rooms/NOSUCH/revisions").status()).isEqualTo(404);
 
       // the front end's "restore" call finds the stored room
@@ -146,7 +147,8 @@ abstract class DurabilityContract {
 
   @Test
   void onlyTheNewestRevisionsAreKept() {
-    try (TestServer server = start(new JsonObject().put(Settings.DOCUMENT_REVISIONS, 3).put(Settings.ADMIN_TOKEN, ADMIN_TOKEN));
+    try (TestServer server = start(new JsonObject().put(Settings.DOCUMENT_REVISIONS, 3)
+        .put(Settings.REVISION_SPACING_SECONDS, 0).put(Settings.ADMIN_TOKEN, ADMIN_TOKEN));
          WsClient host = server.connect()) {
       server.createRoom("CAPPED");
       server.createRoom("NODOCS");
@@ -155,9 +157,9 @@ abstract class DurabilityContract {
         host.send(Messages.syncDocument("doc " + i));
         awaitStored(server, "CAPPED", "doc " + i);
       }
-      JsonArray revisions = server.http.get("/api/rooms/CAPPED/revisions").json().getJsonArray("revisions");
+      JsonArray revisions = server.http.asHost("CAPPED", "/api/rooms/CAPPED/revisions").json().getJsonArray("revisions");
       assertThat(revisions.stream().map(r -> ((JsonObject) r).getLong("revision")).toList()).containsExactly(5L, 4L, 3L);
-      assertThat(server.http.get("/api/rooms/CAPPED/revisions/2").status()).isEqualTo(404);
+      assertThat(server.http.asHost("CAPPED", "/api/rooms/CAPPED/revisions/2").status()).isEqualTo(404);
 
       // the operator's list reads every room's newest revision in one query
       JsonArray rooms = server.http.request(HttpMethod.GET, "/api/admin/rooms", null,
@@ -186,8 +188,8 @@ abstract class DurabilityContract {
     try (TestServer again = start(new JsonObject())) {
       assertThat(again.http.get("/api/rooms/GONE01").status()).isEqualTo(404);
       again.createRoom("GONE01");
-      assertThat(again.http.get("/api/rooms/GONE01/revisions").json().getJsonArray("revisions")).isEmpty();
-      assertThat(again.http.get("/api/rooms/GONE01/document").status()).isEqualTo(404);
+      assertThat(again.http.asHost("GONE01", "/api/rooms/GONE01/revisions").json().getJsonArray("revisions")).isEmpty();
+      assertThat(again.http.asHost("GONE01", "/api/rooms/GONE01/document").status()).isEqualTo(404);
     }
   }
 
@@ -240,6 +242,97 @@ abstract class DurabilityContract {
       awaitStatus(server, "/health", 200);
       assertThat(server.http.get("/health/ready").json().getString("status")).isEqualTo("ready");
     }
+  }
+
+  /**
+   * STORE_MAX_BYTES: past it the oldest revisions of the room holding the most go first; once only
+   * rooms' newest documents are left, a document that would add to them waits (relayed and served
+   * from memory all the same) and new rooms are refused, until a deletion makes room.
+   */
+  @Test
+  void theStoreKeepsWithinItsBoundOldRevisionsFirstAndRefusesNewRoomsWhenOnlyNewestAreLeft() {
+    String pad = "x".repeat(300_000); // 300 KB documents in a store of 1 MiB
+    try (TestServer server = start(new JsonObject().put(Settings.STORE_MAX_BYTES, 1 << 20)
+        .put(Settings.REVISION_SPACING_SECONDS, 0));
+         WsClient a = server.connect(); WsClient b = server.connect(); WsClient c = server.connect();
+         WsClient d = server.connect()) {
+      for (String room : new String[] {"BOUNDA", "BOUNDB", "BOUNDC", "BOUNDD"}) {
+        server.createRoom(room);
+      }
+      a.join("BOUNDA", "host", true);
+      for (int i = 1; i <= 3; i++) {
+        a.send(Messages.syncDocument(i + pad));
+        awaitStored(server, "BOUNDA", i + pad);
+      }
+      b.join("BOUNDB", "host", true);
+      b.send(Messages.syncDocument("b" + pad));
+      awaitStored(server, "BOUNDB", "b" + pad); // 1.2 MB: BOUNDA's oldest revision went
+      assertThat(revisionNumbers(server, "BOUNDA")).containsExactly(3L, 2L);
+      c.join("BOUNDC", "host", true);
+      c.send(Messages.syncDocument("c" + pad));
+      awaitStored(server, "BOUNDC", "c" + pad);
+      assertThat(revisionNumbers(server, "BOUNDA")).containsExactly(3L);
+
+      d.join("BOUNDD", "host", true);
+      d.send(Messages.syncDocument("d" + pad)); // only newest documents are left: no room for it
+      server.http.await("/metrics", r -> new Scrape(r.body()).value("kp_refusals_total", "reason", "storage_full") > 0,
+          "the document found the store full");
+      Http.Response refused = server.httpFrom("127.0.0.40").post("/api/rooms", null);
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.json().getString("error")).isEqualTo("Storage full");
+      assertThat(server.http.asHost("BOUNDD", "/api/rooms/BOUNDD/document").status()).isEqualTo(404);
+      try (WsClient late = server.connect()) { // the live document is served all the same
+        late.send(Messages.join("BOUNDD", "late", false));
+        late.next("room_info");
+        late.next("connected");
+        assertThat(late.next("document_sync").getString("document")).isEqualTo("d" + pad);
+      }
+      assertThat(server.http.get("/health").status()).as("a full store is not an outage").isEqualTo(200);
+
+      assertThat(server.http.request(HttpMethod.DELETE, "/api/rooms/BOUNDB", null, Http.hostAuthorization("BOUNDB")).status())
+          .isEqualTo(200);
+      awaitStored(server, "BOUNDD", "d" + pad); // room again: the waiting document lands
+      assertThat(server.httpFrom("127.0.0.40").post("/api/rooms", null).status()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * CLIENT_WRITE_BYTES_PER_SECOND: one client syncing large documents into several rooms as fast as
+   * it can makes the store write at most that many bytes a second (what waits coalesces), and the
+   * last document of each room is stored all the same.
+   */
+  @Test
+  void oneClientsWritesOverAllItsRoomsKeepWithinItsByteRate() {
+    int size = 50_000;
+    long rate = 100_000;
+    try (TestServer server = start(new JsonObject().put(Settings.CLIENT_WRITE_BYTES_PER_SECOND, rate)
+        .put(Settings.DOCUMENT_WRITE_INTERVAL_MS, 0));
+         WsClient one = server.connect(); WsClient two = server.connect()) {
+      server.createRoom("RATEA1");
+      server.createRoom("RATEB1");
+      one.join("RATEA1", "host", true);
+      two.join("RATEB1", "host", true);
+      long start = System.nanoTime();
+      for (int i = 0; i < 20; i++) {
+        String pad = String.format("%02d", i) + "y".repeat(size - 2);
+        one.send(Messages.syncDocument(pad));
+        two.send(Messages.syncDocument(pad));
+      }
+      String last = "19" + "y".repeat(size - 2);
+      long writes = revision(awaitStored(server, "RATEA1", last)) + revision(awaitStored(server, "RATEB1", last));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      // every write but each room's first waited for the rate: at most rate × time, plus those two
+      assertThat(writes * size).as("bytes written in %.2f s", seconds).isLessThanOrEqualTo((long) (rate * seconds) + 2L * size);
+    }
+  }
+
+  private static long revision(Http.Response stored) {
+    return Long.parseLong(stored.headers().get("ETag").replace("\"", ""));
+  }
+
+  private static java.util.List<Long> revisionNumbers(TestServer server, String code) {
+    return server.http.asHost(code, "/api/rooms/" + code + "/revisions").json().getJsonArray("revisions").stream()
+        .map(r -> ((JsonObject) r).getLong("revision")).toList();
   }
 
   /** Creates the room and joins {@code host} as its host and {@code guest}, each seeing the other. */

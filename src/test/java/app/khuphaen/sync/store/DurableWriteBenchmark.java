@@ -55,7 +55,7 @@ class DurableWriteBenchmark {
   private static void measure(String name, Vertx vertx, RoomStore store) {
     DocumentWriter writer = new DocumentWriter(vertx, store, new StoreHealth(ServerMetrics.detached()), ServerMetrics.detached(), Duration.ZERO);
     Instant now = Instant.now();
-    Await.result(store.saveRoom(new RoomRecord("BENCH1", UUID.randomUUID().toString(), "host", now, now, null)));
+    Await.result(store.saveRoom(new RoomRecord("BENCH1", UUID.randomUUID().toString(), "host", now, now, null, null, true)));
     StringBuilder doc = new StringBuilder("{\"tasks\":[");
     for (int i = 0; doc.length() < 2 * 1024 * 1024; i++) {
       doc.append("{\"id\":").append(i).append(",\"title\":\"งาน ").append(i).append("\"},");

@@ -41,7 +41,7 @@ class StoreClosingTest {
     store = (JdbcRoomStore) Await.result(JdbcRoomStore.postgres(vertx,
         new JdbcTarget(url.jdbcUrl(), url.user(), url.password(), url.display()), 10));
     Instant now = Instant.now();
-    Await.result(store.saveRoom(new RoomRecord("GOING1", UUID.randomUUID().toString(), "host", now, now, null)));
+    Await.result(store.saveRoom(new RoomRecord("GOING1", UUID.randomUUID().toString(), "host", now, now, null, null, true)));
   }
 
   @AfterEach

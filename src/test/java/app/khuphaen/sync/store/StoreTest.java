@@ -129,7 +129,7 @@ class StoreTest {
       String code = "BIG" + String.format("%03d", i);
       codes.add(code);
       Instant now = Instant.now();
-      Await.result(seed.saveRoom(new RoomRecord(code, UUID.randomUUID().toString(), "host", now, now, null)));
+      Await.result(seed.saveRoom(new RoomRecord(code, UUID.randomUUID().toString(), "host", now, now, null, null, true)));
       Await.result(seed.saveDocument(code, JsonString.of(megabyte), "host", now, 1));
     }
     Await.result(seed.close());

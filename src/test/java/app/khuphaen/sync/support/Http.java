@@ -13,8 +13,12 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.function.Predicate;
 
-/** A real HTTP client for tests; each call waits for the whole answer. */
+/**
+ * A real HTTP client for tests; each call waits for the whole answer. It remembers the host key of
+ * every room it sees created (in this JVM, whichever client created it), for the routes that take it.
+ */
 public final class Http {
+  private static final java.util.Map<String, String> HOST_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final long AWAIT_SECONDS = 20;
   private final Vertx vertx;
   private final HttpClient client;
@@ -51,9 +55,14 @@ public final class Http {
    * background (a write-behind store, health during an outage) and announces itself nowhere.
    */
   public Response await(String path, Predicate<Response> done, String what) {
+    return await(path, Map.of(), done, what);
+  }
+
+  /** As {@link #await(String, Predicate, String)}, each request with {@code headers}. */
+  public Response await(String path, Map<String, String> headers, Predicate<Response> done, String what) {
     Response[] last = new Response[1];
     try {
-      Await.until(what, AWAIT_SECONDS, () -> done.test(last[0] = get(path)));
+      Await.until(what, AWAIT_SECONDS, () -> done.test(last[0] = request(HttpMethod.GET, path, null, headers)));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError("not within " + AWAIT_SECONDS + " s: " + what + "; last answer "
           + (last[0] == null ? "none" : last[0].status() + " " + abbreviate(last[0].body())), e);
@@ -67,8 +76,27 @@ public final class Http {
 
   /** Waits until the store has {@code expected} as the room's latest document. */
   public Response awaitStored(String code, String expected) {
-    return await("/api/rooms/" + code + "/document",
+    return await("/api/rooms/" + code + "/document", hostAuthorization(code),
         r -> r.status() == 200 && r.body().equals(expected), "document '" + abbreviate(expected) + "' stored");
+  }
+
+  /** The room's host key, as its creation answered it to any client of this JVM. */
+  public static String hostKey(String code) {
+    String key = HOST_KEYS.get(code);
+    if (key == null) {
+      throw new AssertionError("no room " + code + " was created through a test client");
+    }
+    return key;
+  }
+
+  /** GET {@code path} with the host key of room {@code code} (the stored documents and revisions need it). */
+  public Response asHost(String code, String path) {
+    return request(HttpMethod.GET, path, null, hostAuthorization(code));
+  }
+
+  /** The Authorization header of room {@code code}'s host. */
+  public static Map<String, String> hostAuthorization(String code) {
+    return Map.of("Authorization", "Bearer " + hostKey(code));
   }
 
   private static String abbreviate(String s) {
@@ -91,9 +119,16 @@ public final class Http {
     headers.forEach(options::addHeader);
     try {
       // body() is asked for in the same callback that receives the response, before it can be lost
-      return Await.result(client.request(options).compose(req ->
+      Response response = Await.result(client.request(options).compose(req ->
           (body == null ? req.send() : req.send(Buffer.buffer(body))).compose((HttpClientResponse resp) ->
               resp.body().map(buf -> new Response(resp.statusCode(), resp.headers(), buf.toString())))));
+      if (method == HttpMethod.POST && "/api/rooms".equals(path) && response.status() == 200) {
+        JsonObject created = response.json();
+        if (created.getString("host_key") != null) {
+          HOST_KEYS.put(created.getString("room_code"), created.getString("host_key"));
+        }
+      }
+      return response;
     } finally {
       // Vert.x 5 closes a client that becomes unreachable, connections and requests in flight
       // included: a one-off Http (new Http(...).get(...)) must outlive its request

@@ -39,8 +39,18 @@ public final class WsClient implements AutoCloseable {
 
   /** With {@code offerDeflate}, the client offers per-message deflate, as browsers do. */
   public static WsClient connect(Vertx vertx, int port, boolean offerDeflate) {
+    return connect(vertx, port, offerDeflate, "127.0.0.1");
+  }
+
+  /** From {@code localAddress} (any 127.x.y.z): another client, as the server's per-address limits see it. */
+  public static WsClient connectFrom(Vertx vertx, int port, String localAddress) {
+    return connect(vertx, port, false, localAddress);
+  }
+
+  private static WsClient connect(Vertx vertx, int port, boolean offerDeflate, String localAddress) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setTryUsePerMessageCompression(offerDeflate)
+        .setLocalAddress(localAddress)
         .setMaxFrameSize(64 * 1024 * 1024)
         .setMaxMessageSize(64 * 1024 * 1024));
     // handlers are set in the connect callback, on the client's event loop, so that not even a
