@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
  * Addresses are kept within a bounded cache (the least recently seen go first).
  */
 public final class LookupMisses {
-  private static final int MAX_ADDRESSES = 100_000;
+  private static final int MAX_ADDRESSES = 10_000;
 
   private final int burst;
   private final long maxWaitNanos;

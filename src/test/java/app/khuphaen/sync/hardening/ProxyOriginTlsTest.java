@@ -75,6 +75,27 @@ class ProxyOriginTlsTest {
     }
   }
 
+  /** websocket_url: from PUBLIC_URL when set, else from Host or a trusted proxy's X-Forwarded-Host only. */
+  @Test
+  void theWebSocketUrlComesFromThePublicUrlOrFromWhatATrustedProxySays() {
+    try (TestServer server = TestServer.start()) {
+      Http.Response direct = post(server, Map.of("Host", "sync.example.org:8443", "X-Forwarded-Host", "evil.example"));
+      assertThat(direct.json().getString("websocket_url")).isEqualTo("ws://sync.example.org:8443/ws");
+    }
+    try (TestServer server = TestServer.start(new JsonObject().put(Settings.TRUSTED_PROXIES, "127.0.0.1"))) {
+      Http.Response proxied = post(server, Map.of("Host", "10.0.0.5:3001", "X-Forwarded-Host", "tasks.example.org",
+          "X-Forwarded-Proto", "https"));
+      assertThat(proxied.json().getString("websocket_url")).isEqualTo("wss://tasks.example.org/ws");
+    }
+    try (TestServer server = TestServer.start(new JsonObject().put(Settings.PUBLIC_URL, "HTTPS://example.org/sync/"))) {
+      Http.Response any = post(server, Map.of("Host", "evil.example"));
+      assertThat(any.json().getString("websocket_url")).isEqualTo("wss://example.org/sync/ws");
+    }
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put(Settings.PUBLIC_URL, "ftp://example.org")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Invalid setting PUBLIC_URL=ftp://example.org: expected an http:// or https:// URL");
+  }
+
   @Test
   void aBadTrustedProxyListStopsStartUp() {
     assertThatThrownBy(() -> TestServer.start(new JsonObject().put(Settings.TRUSTED_PROXIES, "10.0.0.0/40")))
