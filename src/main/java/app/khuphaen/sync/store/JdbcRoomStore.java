@@ -284,19 +284,24 @@ public final class JdbcRoomStore implements RoomStore {
   private long thin(Connection c, String code) throws SQLException {
     List<RevisionInfo> newestFirst = revisions(c, code);
     List<RevisionInfo> kept = limits.kept(newestFirst);
+    return delete(c, newestFirst.stream().filter(r -> !kept.contains(r))
+        .map(r -> new StoreLimits.Removal(code, r.revision(), r.size())).toList());
+  }
+
+  /** Deletes these revisions in one batch; answers the bytes freed. */
+  private static long delete(Connection c, List<StoreLimits.Removal> removals) throws SQLException {
+    if (removals.isEmpty()) {
+      return 0;
+    }
     long freed = 0;
     try (PreparedStatement st = c.prepareStatement("DELETE FROM documents WHERE room_code = ? AND revision = ?")) {
-      for (RevisionInfo revision : newestFirst) {
-        if (!kept.contains(revision)) {
-          st.setString(1, code);
-          st.setLong(2, revision.revision());
-          st.addBatch();
-          freed += revision.size();
-        }
+      for (StoreLimits.Removal removal : removals) {
+        st.setString(1, removal.room());
+        st.setLong(2, removal.revision());
+        st.addBatch();
+        freed += removal.bytes();
       }
-      if (kept.size() < newestFirst.size()) {
-        st.executeBatch();
-      }
+      st.executeBatch();
     }
     return freed;
   }
@@ -337,17 +342,7 @@ public final class JdbcRoomStore implements RoomStore {
     if (removals == null) {
       throw new NoRoom();
     }
-    long freed = 0;
-    try (PreparedStatement st = c.prepareStatement("DELETE FROM documents WHERE room_code = ? AND revision = ?")) {
-      for (StoreLimits.Removal removal : removals) {
-        st.setString(1, removal.room());
-        st.setLong(2, removal.revision());
-        st.addBatch();
-        freed += removal.bytes();
-      }
-      st.executeBatch();
-    }
-    return freed;
+    return delete(c, removals);
   }
 
   private static long countStoredBytes(Connection c) throws SQLException {
