@@ -93,7 +93,7 @@ class ProcessIT {
     String document = doc.append("{}]}").toString();
     try (ServerProcess server = ServerProcess.start(workDir, env)) {
       server.awaitLine("listening on", 30);
-      httpPost(port, "/api/rooms", "{\"desired_room_code\":\"CRASH1\"}");
+      new Http(vertx, port, "127.0.0.1").post("/api/rooms", "{\"desired_room_code\":\"CRASH1\"}"); // keeps its host key
       try (WsClient host = WsClient.connect(vertx, port); WsClient guest = WsClient.connect(vertx, port)) {
         host.join("CRASH1", "host", true);
         guest.join("CRASH1", "guest", false);

@@ -34,6 +34,16 @@ class SettingsTest {
     assertThat(s.http()).isEqualTo(new Settings.Http(10, 60, 256));
   }
 
+  /** The outsider's limits (docs/operations.md, "What an outsider can do"). */
+  @Test
+  void quotaDefaults() {
+    assertThat(Settings.defaults().quotas())
+        .isEqualTo(new Settings.Quotas(20, 600, 20, 3600, 1L << 30, 10, 1L << 20, 2L << 20));
+    assertThat(Settings.defaults().security().publicUrl()).isNull();
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put("STORE_MAX_BYTES", 1000)))
+        .hasMessage("Invalid setting STORE_MAX_BYTES=1000: expected a whole number from 1048576 to 9223372036854775807");
+  }
+
   @Test
   void acceptsNumbersAndNumericStrings() {
     Settings s = Settings.from(new JsonObject().put("PORT", "8080").put("ROOM_IDLE_TIMEOUT_SECONDS", 0));

@@ -77,6 +77,25 @@ class MalformedRequestsTest {
     }
   }
 
+  /** What Vert.x's own decoder refuses stays its answer: 414, 431 and 400, each without an error logged. */
+  @Test
+  void anUnreadableRequestHeadIsAnsweredAsBefore() throws Exception {
+    try (LogCapture logs = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME); TestServer server = TestServer.start()) {
+      assertThat(answer(server, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: test\r\n\r\n")).isEqualTo(414);
+      assertThat(answer(server, "GET /health HTTP/1.1\r\nHost: test\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n"))
+          .isEqualTo(431);
+      assertThat(answer(server, "GET /health HTTP/1.1\r\nHost: test\r\nNo colon here\r\n\r\n")).isEqualTo(400);
+      assertThat(logs.errors()).isEmpty();
+    }
+  }
+
+  private static int answer(TestServer server, String request) throws Exception {
+    try (RawHttp client = RawHttp.connect(server.port)) {
+      client.send(request);
+      return client.readResponse().status();
+    }
+  }
+
   @Test
   void twoHostHeadersAreABadRequest() throws Exception {
     try (TestServer server = TestServer.start()) {

@@ -175,6 +175,50 @@ class OutsiderProbe {
     }
   }
 
+  /**
+   * The whole server: 10 client addresses, 2 rooms each, a 4 MiB sync every 250 ms per room for 60 s,
+   * in a store bounded to 64 MiB of documents; what the disk takes and what the data directory holds.
+   */
+  @Test
+  void diskWritesOfManyClients() throws Exception {
+    try (Server server = start(Map.of("STORE_MAX_BYTES", Integer.toString(64 << 20)))) {
+      List<WsClient> hosts = new ArrayList<>();
+      String document = "x".repeat(4 * 1024 * 1024 - 100);
+      for (int client = 0; client < 10; client++) {
+        String address = "127.0.3." + (client + 1);
+        Http http = new Http(vertx, server.port(), address);
+        for (int room = 0; room < 2; room++) {
+          String code = http.post("/api/rooms", null).json().getString("room_code");
+          WsClient host = WsClient.connectFrom(vertx, server.port(), address);
+          host.join(code, "host", true);
+          hosts.add(host);
+        }
+      }
+      long before = writeBytes(server.process().pid());
+      long start = System.nanoTime();
+      while (System.nanoTime() - start < 60_000_000_000L) {
+        long tick = System.nanoTime();
+        for (WsClient host : hosts) {
+          host.send(Messages.syncDocument(document));
+        }
+        long left = 250 - (System.nanoTime() - tick) / 1_000_000;
+        if (left > 0) {
+          Thread.sleep(left); // the probe's own pace
+        }
+      }
+      long written = writeBytes(server.process().pid()) - before;
+      long onDisk;
+      try (var files = Files.walk(server.dir())) {
+        onDisk = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+      }
+      report("4 the whole server: 10 addresses x 2 rooms, a 4 MiB sync every 250 ms each, 60 s, STORE_MAX_BYTES 64 MiB",
+          written / 1_000_000 + " MB written (" + written / 60 / 1_000_000 + " MB/s), data directory " + onDisk / 1_000_000 + " MB");
+      for (WsClient host : hosts) {
+        host.close();
+      }
+    }
+  }
+
   private static long writeBytes(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
       if (line.startsWith("write_bytes:")) {
