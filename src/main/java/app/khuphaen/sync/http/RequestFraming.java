@@ -84,7 +84,13 @@ final class RequestFraming extends ChannelDuplexHandler {
       ReferenceCountUtil.release(msg); // the connection is ending: nothing more of it is read
       return;
     }
-    if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
+    if (msg instanceof HttpRequest request && request.decoderResult().isFailure()) {
+      // a head the decoder could not read (a full request, so also HttpContent): Vert.x answers it
+      // (400, 414, 431) and ends the connection; the decoder discards everything after it
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (msg instanceof HttpRequest request) {
       responseStarted = false;
       boolean bothLengths = ctx.channel().attr(BOTH_LENGTHS).getAndSet(null) != null;
       String coding = request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);

@@ -89,10 +89,13 @@ class MalformedRequestsTest {
     }
   }
 
+  /** The one answer to {@code request}: the connection ends after it, with nothing more. */
   private static int answer(TestServer server, String request) throws Exception {
     try (RawHttp client = RawHttp.connect(server.port)) {
       client.send(request);
-      return client.readResponse().status();
+      int status = client.readResponse().status();
+      assertThat(client.awaitEnd()).as("nothing after the answer").isTrue();
+      return status;
     }
   }
 
