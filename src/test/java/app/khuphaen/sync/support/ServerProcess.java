@@ -73,6 +73,14 @@ public final class ServerProcess implements AutoCloseable {
     return new ServerProcess(builder.start());
   }
 
+  /** Starts exactly {@code command} in {@code workDir} (a laid-out image, say), with {@code env} added. */
+  public static ServerProcess startCommand(Path workDir, Map<String, String> env, List<String> command) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(k -> k.equals("PORT") || k.equals("CONFIG_FILE") || k.equals("LOG_LEVEL") || k.equals("RUST_LOG"));
+    builder.environment().putAll(env);
+    return new ServerProcess(builder.start());
+  }
+
   /** Waits for an output line containing {@code text}; answers it. */
   public String awaitLine(String text, long seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -129,6 +137,10 @@ public final class ServerProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   public String output() {

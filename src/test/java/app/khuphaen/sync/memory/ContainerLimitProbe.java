@@ -1,0 +1,196 @@
+package app.khuphaen.sync.memory;
+
+import app.khuphaen.sync.support.Await;
+import app.khuphaen.sync.support.Http;
+import app.khuphaen.sync.support.MemoryCgroup;
+import app.khuphaen.sync.support.Messages;
+import app.khuphaen.sync.support.ServerProcess;
+import app.khuphaen.sync.support.TestServer;
+import app.khuphaen.sync.support.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The image as a user runs it with {@code --memory=100m}: {@code scripts/local-image.sh} lays out
+ * what the image holds, {@code conf/config.json} is copied in as the Dockerfile does, and the image's
+ * command line runs in that directory inside a memory cgroup of 100 MiB, through one server's life
+ * (issue 24's phases). Each phase prints the cgroup's peak; the probe fails at the first OOM kill.
+ * A measurement, not yet part of the suite (tag {@code benchmark}: the server does not pass it yet):
+ * {@code ./mvnw -B package -DskipTests && ./mvnw -B test -Dgroups=benchmark -Dkp.excludedGroups=
+ * -Dtest=ContainerLimitProbe} ({@code -Dkp.limit.mib=256} for another limit).
+ */
+@Tag("benchmark")
+class ContainerLimitProbe {
+  private static final long MIB = 1024 * 1024;
+
+  @Test
+  void oneServersLifeInsideTheLimit() throws Exception {
+    long limit = Long.getLong("kp.limit.mib", 100) * MIB;
+    MemoryCgroup cgroup = MemoryCgroup.create("kp-container", limit).orElse(null);
+    Assumptions.assumeTrue(cgroup != null, () -> "skipped: " + MemoryCgroup.whyUnavailable());
+    Path image = Files.createTempDirectory("kp-image-");
+    Vertx vertx = Vertx.vertx();
+    try (cgroup) {
+      List<String> command = layOut(image);
+      int port = TestServer.freePort();
+      try (ServerProcess server = ServerProcess.startCommand(image, Map.of("PORT", Integer.toString(port)),
+          cgroup.wrap(command))) {
+        server.awaitLine("listening on", 60);
+        report(cgroup, server, "idle");
+        List<WebSocket> idle = new ArrayList<>();
+        phase(cgroup, server, "5,000 idle peers", () -> idle.addAll(idlePeers(vertx, port, 5_000)));
+        phase(cgroup, server, "W4: a 2 MiB document to 20 receivers, 10 times",
+            () -> largeDocuments(vertx, port, 2 * 1024 * 1024, 20, 10));
+        int max = maxMessageBytes(image);
+        phase(cgroup, server, "10 hosts sending " + max + "-byte documents at once",
+            () -> concurrentHosts(vertx, port, 10, max - 64));
+        idle.forEach(WebSocket::close);
+      }
+    } finally {
+      Await.result(vertx.close());
+      TestServer.deleteRecursively(image);
+    }
+  }
+
+  /** scripts/local-image.sh's layout, with the shipped config file; answers the image's command line. */
+  private static List<String> layOut(Path image) throws Exception {
+    Process script = new ProcessBuilder("bash", ServerProcess.projectDir().resolve("scripts/local-image.sh").toString(),
+        image.toString()).redirectErrorStream(false).start();
+    String printed = new String(script.getInputStream().readAllBytes()).trim();
+    assertThat(script.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(script.exitValue()).as("local-image.sh").isZero();
+    Files.createDirectories(image.resolve("conf"));
+    Files.copy(ServerProcess.projectDir().resolve("conf/config.json"), image.resolve("conf/config.json"),
+        StandardCopyOption.REPLACE_EXISTING);
+    String[] lines = printed.split("\n");
+    return Arrays.asList(lines[lines.length - 1].split(" "));
+  }
+
+  private static int maxMessageBytes(Path image) throws IOException {
+    JsonObject shipped = new JsonObject(Files.readString(image.resolve("conf/config.json")));
+    return shipped.getInteger("MAX_MESSAGE_BYTES", 4 * 1024 * 1024);
+  }
+
+  /** Runs one phase; when it fails, says how the cgroup and the server stood. */
+  private static void phase(MemoryCgroup cgroup, ServerProcess server, String name, Runnable load) throws IOException {
+    try {
+      load.run();
+    } catch (RuntimeException | AssertionError e) {
+      List<String> output = server.output().lines().toList();
+      System.out.printf("CGROUP %-55s FAILED (%s): peak %6.1f MiB, limit hit %d times, OOM kills %d, process %s%n",
+          name, e.getMessage(), cgroup.peakBytes() / (double) MIB, cgroup.limitHits(), cgroup.oomKills(),
+          server.isAlive() ? "alive" : "gone");
+      output.subList(Math.max(0, output.size() - 5), output.size()).forEach(l -> System.out.println("  server: " + l));
+      throw e;
+    }
+    report(cgroup, server, name);
+  }
+
+  private static void report(MemoryCgroup cgroup, ServerProcess server, String phase) throws IOException {
+    long peak = cgroup.peakBytes();
+    System.out.printf("CGROUP %-55s peak %6.1f MiB, limit hit %d times, OOM kills %d%n", phase, peak / (double) MIB,
+        cgroup.limitHits(), cgroup.oomKills());
+    assertThat(cgroup.oomKills()).as("OOM kills after: " + phase).isZero();
+    assertThat(server.output()).as("the server's log after: " + phase).doesNotContain("OutOfMemoryError");
+    cgroup.resetPeak();
+  }
+
+  /** {@code count} sockets, 50 per loopback address, joined 10 to a room. */
+  private static List<WebSocket> idlePeers(Vertx vertx, int port, int count) {
+    List<WebSocket> sockets = new ArrayList<>();
+    for (int batch = 0; batch * 50 < count; batch++) {
+      String address = "127.0.4." + (batch + 1);
+      WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(address));
+      List<String> rooms = new ArrayList<>();
+      Http http = new Http(vertx, port, address);
+      for (int r = 0; r < 5; r++) {
+        rooms.add(http.post("/api/rooms", null).json().getString("room_code"));
+      }
+      List<Future<WebSocket>> joined = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        String room = rooms.get(i / 10);
+        String peer = "idle-" + batch + "-" + i;
+        joined.add(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
+            .compose(ws -> ws.writeTextMessage(Messages.join(room, peer, false).encode()).map(ws)));
+      }
+      joined.forEach(f -> sockets.add(Await.result(f, 60)));
+    }
+    return sockets;
+  }
+
+  /** One sender, {@code receivers} receivers, {@code times} documents of {@code size}; each received whole. */
+  private static void largeDocuments(Vertx vertx, int port, int size, int receivers, int times) {
+    String code = new Http(vertx, port, "127.0.5.1").post("/api/rooms", null).json().getString("room_code");
+    List<WsClient> peers = new ArrayList<>();
+    try {
+      WsClient sender = WsClient.connectFrom(vertx, port, "127.0.5.1");
+      peers.add(sender);
+      sender.join(code, "sender", true);
+      for (int i = 0; i < receivers; i++) {
+        WsClient receiver = WsClient.connectFrom(vertx, port, "127.0.5." + (2 + i % 100));
+        receiver.join(code, "receiver-" + i, false);
+        peers.add(receiver);
+      }
+      for (int t = 0; t < times; t++) {
+        String document = t + "d".repeat(size - 1);
+        sender.send(Messages.syncDocument(document));
+        for (WsClient receiver : peers.subList(1, peers.size())) {
+          JsonObject message;
+          do {
+            message = receiver.next();
+          } while (!"document_sync".equals(message.getString("type")));
+          assertThat(message.getString("document")).isEqualTo(document);
+        }
+      }
+    } finally {
+      peers.forEach(WsClient::close);
+    }
+  }
+
+  /** {@code hosts} rooms, each a host and a receiver; every host sends a document of {@code size} at once. */
+  private static void concurrentHosts(Vertx vertx, int port, int hosts, int size) {
+    List<WsClient[]> rooms = new ArrayList<>();
+    try {
+      for (int h = 0; h < hosts; h++) {
+        String address = "127.0.6." + (h + 1);
+        String code = new Http(vertx, port, address).post("/api/rooms", null).json().getString("room_code");
+        WsClient host = WsClient.connectFrom(vertx, port, address);
+        WsClient receiver = WsClient.connectFrom(vertx, port, address);
+        host.join(code, "host", true);
+        receiver.join(code, "receiver", false);
+        host.next("peer_joined");
+        rooms.add(new WsClient[] {host, receiver});
+      }
+      String document = "h".repeat(size);
+      rooms.forEach(room -> room[0].send(Messages.syncDocument(document)));
+      for (WsClient[] room : rooms) {
+        assertThat(room[1].next("document_sync").getString("document")).hasSize(size);
+      }
+    } finally {
+      rooms.forEach(room -> {
+        room[0].close();
+        room[1].close();
+      });
+    }
+  }
+}
