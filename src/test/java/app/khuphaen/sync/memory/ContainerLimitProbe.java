@@ -100,7 +100,9 @@ class ContainerLimitProbe {
       System.out.printf("CGROUP %-55s FAILED (%s): peak %6.1f MiB, limit hit %d times, OOM kills %d, process %s%n",
           name, e.getMessage(), cgroup.peakBytes() / (double) MIB, cgroup.limitHits(), cgroup.oomKills(),
           server.isAlive() ? "alive" : "gone");
-      output.subList(Math.max(0, output.size() - 5), output.size()).forEach(l -> System.out.println("  server: " + l));
+      output.stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception")).limit(10)
+          .forEach(l -> System.out.println("  server: " + l));
+      output.subList(Math.max(0, output.size() - 3), output.size()).forEach(l -> System.out.println("  server: " + l));
       throw e;
     }
     report(cgroup, server, name);
@@ -108,8 +110,8 @@ class ContainerLimitProbe {
 
   private static void report(MemoryCgroup cgroup, ServerProcess server, String phase) throws IOException {
     long peak = cgroup.peakBytes();
-    System.out.printf("CGROUP %-55s peak %6.1f MiB, limit hit %d times, OOM kills %d%n", phase, peak / (double) MIB,
-        cgroup.limitHits(), cgroup.oomKills());
+    System.out.printf("CGROUP %-55s peak %6.1f MiB, limit hit %d times, OOM kills %d; now %s%n", phase, peak / (double) MIB,
+        cgroup.limitHits(), cgroup.oomKills(), cgroup.breakdown());
     assertThat(cgroup.oomKills()).as("OOM kills after: " + phase).isZero();
     assertThat(server.output()).as("the server's log after: " + phase).doesNotContain("OutOfMemoryError");
     cgroup.resetPeak();

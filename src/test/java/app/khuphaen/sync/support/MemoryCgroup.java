@@ -112,6 +112,23 @@ public final class MemoryCgroup implements AutoCloseable {
     return 0;
   }
 
+  /** The charge split as the kernel reports it: anonymous, file pages (v1 rss/cache; v2 anon/file), in bytes. */
+  public String breakdown() throws IOException {
+    java.util.Map<String, Long> stat = new java.util.HashMap<>();
+    for (String line : read("memory.stat").split("\n")) {
+      String[] parts = line.split(" ");
+      if (parts.length == 2) {
+        stat.put(parts[0], Long.parseLong(parts[1]));
+      }
+    }
+    long anon = stat.getOrDefault(v2 ? "anon" : "rss", 0L);
+    long file = stat.getOrDefault(v2 ? "file" : "cache", 0L);
+    long kernel = v2 ? stat.getOrDefault("kernel", stat.getOrDefault("slab", 0L) + stat.getOrDefault("sock", 0L))
+        : Long.parseLong(read("memory.kmem.usage_in_bytes").trim());
+    return String.format("anon %.1f MiB, file %.1f MiB, kernel %.1f MiB", anon / 1048576.0, file / 1048576.0,
+        kernel / 1048576.0);
+  }
+
   private String read(String file) throws IOException {
     return Files.readString(dir.resolve(file));
   }
