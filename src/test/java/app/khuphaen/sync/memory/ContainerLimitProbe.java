@@ -37,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (issue 24's phases). Each phase prints the cgroup's peak; the probe fails at the first OOM kill.
  * A measurement, not yet part of the suite (tag {@code benchmark}: the server does not pass it yet):
  * {@code ./mvnw -B package -DskipTests && ./mvnw -B test -Dgroups=benchmark -Dkp.excludedGroups=
- * -Dtest=ContainerLimitProbe} ({@code -Dkp.limit.mib=256} for another limit).
+ * -Dtest=ContainerLimitProbe} ({@code -Dkp.limit.mib=256} for another limit, {@code -Dkp.nmt=true} for the JVM's
+ * own account after each phase, {@code -Dkp.env=NAME=value,…} to try settings).
  */
 @Tag("benchmark")
 class ContainerLimitProbe {
@@ -51,10 +52,18 @@ class ContainerLimitProbe {
     Path image = Files.createTempDirectory("kp-image-");
     Vertx vertx = Vertx.vertx();
     try (cgroup) {
-      List<String> command = layOut(image);
+      List<String> command = new ArrayList<>(layOut(image));
+      if (Boolean.getBoolean("kp.nmt")) { // -Dkp.nmt=true: each phase also prints the JVM's own account
+        command.add(1, "-XX:NativeMemoryTracking=summary");
+      }
       int port = TestServer.freePort();
-      try (ServerProcess server = ServerProcess.startCommand(image, Map.of("PORT", Integer.toString(port)),
-          cgroup.wrap(command))) {
+      Map<String, String> env = new java.util.HashMap<>(Map.of("PORT", Integer.toString(port)));
+      for (String pair : System.getProperty("kp.env", "").split(",")) { // -Dkp.env=K=V,K=V: settings to try
+        if (pair.contains("=")) {
+          env.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+        }
+      }
+      try (ServerProcess server = ServerProcess.startCommand(image, env, cgroup.wrap(command))) {
         server.awaitLine("listening on", 60);
         report(cgroup, server, "idle");
         List<WebSocket> idle = new ArrayList<>();
@@ -109,12 +118,28 @@ class ContainerLimitProbe {
   }
 
   private static void report(MemoryCgroup cgroup, ServerProcess server, String phase) throws IOException {
+    if (Boolean.getBoolean("kp.nmt")) {
+      nativeMemory(server.pid());
+    }
     long peak = cgroup.peakBytes();
     System.out.printf("CGROUP %-55s peak %6.1f MiB, limit hit %d times, OOM kills %d; now %s%n", phase, peak / (double) MIB,
         cgroup.limitHits(), cgroup.oomKills(), cgroup.breakdown());
     assertThat(cgroup.oomKills()).as("OOM kills after: " + phase).isZero();
     assertThat(server.output()).as("the server's log after: " + phase).doesNotContain("OutOfMemoryError");
     cgroup.resetPeak();
+  }
+
+  /** The committed memory of each of the JVM's categories ({@code jcmd VM.native_memory summary}). */
+  private static void nativeMemory(long pid) throws IOException {
+    try {
+      Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+      String out = new String(jcmd.getInputStream().readAllBytes());
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+      out.lines().filter(l -> l.startsWith("Total:") || l.matches("^-\\s+\\S.*\\(reserved=.*"))
+          .forEach(l -> System.out.println("  NMT " + l.replaceAll("\\s+", " ")));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** {@code count} sockets, 50 per loopback address, joined 10 to a room. */
