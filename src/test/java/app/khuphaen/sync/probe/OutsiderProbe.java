@@ -154,19 +154,7 @@ class OutsiderProbe {
         host.join(code, "host", true);
         hosts.add(host);
       }
-      long before = writeBytes(server.process().pid());
-      long start = System.nanoTime();
-      while (System.nanoTime() - start < 60_000_000_000L) {
-        long tick = System.nanoTime();
-        for (WsClient host : hosts) {
-          host.send(Messages.syncDocument(document));
-        }
-        long left = 250 - (System.nanoTime() - tick) / 1_000_000;
-        if (left > 0) {
-          Thread.sleep(left); // the probe's own pace: a sync every 250 ms per room
-        }
-      }
-      long written = writeBytes(server.process().pid()) - before;
+      long written = syncFor60Seconds(server, hosts, document, 250);
       report("4 bytes written to disk in 60 s by one client (5 rooms, a 4 MiB sync every 250 ms each)",
           written / 1_000_000 + " MB (" + written / 60 / 1_000_000 + " MB/s)");
       for (WsClient host : hosts) {
@@ -196,19 +184,7 @@ class OutsiderProbe {
           hosts.add(host);
         }
       }
-      long before = writeBytes(server.process().pid());
-      long start = System.nanoTime();
-      while (System.nanoTime() - start < 60_000_000_000L) {
-        long tick = System.nanoTime();
-        for (WsClient host : hosts) {
-          host.send(Messages.syncDocument(document));
-        }
-        long left = 100 - (System.nanoTime() - tick) / 1_000_000;
-        if (left > 0) {
-          Thread.sleep(left); // the probe's own pace
-        }
-      }
-      long written = writeBytes(server.process().pid()) - before;
+      long written = syncFor60Seconds(server, hosts, document, 100);
       long onDisk;
       try (var files = Files.walk(server.dir())) {
         onDisk = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
@@ -219,6 +195,24 @@ class OutsiderProbe {
         host.close();
       }
     }
+  }
+
+  /** Each host syncs {@code document} every {@code everyMs} for 60 s; answers the bytes the server wrote to disk. */
+  private static long syncFor60Seconds(Server server, List<WsClient> hosts, String document, long everyMs)
+      throws IOException, InterruptedException {
+    long before = writeBytes(server.process().pid());
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < 60_000_000_000L) {
+      long tick = System.nanoTime();
+      for (WsClient host : hosts) {
+        host.send(Messages.syncDocument(document));
+      }
+      long left = everyMs - (System.nanoTime() - tick) / 1_000_000;
+      if (left > 0) {
+        Thread.sleep(left); // the probe's own pace
+      }
+    }
+    return writeBytes(server.process().pid()) - before;
   }
 
   private static long writeBytes(long pid) throws IOException {
