@@ -193,10 +193,10 @@ public final class RoomService {
 
   /**
    * Relays the room's new document, then stores it (write-behind); relayed and stored order agree.
-   * {@code client} is the sender's address, whose write rate the store's writes count against.
+   * {@code clientKey} is the sender's {@link ClientKey}, whose write rate the store's writes count against.
    */
-  public void syncDocument(String code, String from, String client, JsonString document) {
-    relay.syncDocument(code, from, ClientKey.of(client), document);
+  public void syncDocument(String code, String from, String clientKey, JsonString document) {
+    relay.syncDocument(code, from, clientKey, document);
   }
 
   /** The room's latest document, or null when it has none. */

@@ -18,6 +18,7 @@ import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.Connection;
+import app.khuphaen.sync.room.ClientKey;
 import app.khuphaen.sync.room.LocalFanout;
 import app.khuphaen.sync.room.LookupMisses;
 import app.khuphaen.sync.room.RoomEvent;
@@ -69,6 +70,8 @@ public final class Session implements RoomMember, PeerSocket.Listener {
   private final ServerMetrics metrics;
   private final LookupMisses misses;
   private final String clientAddress;
+  /** The address as its quotas count it, worked out once: every sync_document's write counts against it. */
+  private final String clientKey;
   private int missWaits;
   private final HeldEvents held = new HeldEvents();
   private final Promise<Void> closed = Promise.promise();
@@ -91,6 +94,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
                  String clientAddress, LookupMisses misses) {
     this.misses = misses;
     this.clientAddress = clientAddress;
+    this.clientKey = ClientKey.of(clientAddress);
     this.parser = parser;
     this.socket = socket;
     this.rooms = rooms;
@@ -288,7 +292,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
         refuse(RoomRefusal.Reason.HOST_ONLY);
       } else {
         metrics.received(Action.SYNC_DOCUMENT);
-        rooms.syncDocument(roomCode, peerId, clientAddress, sync.document());
+        rooms.syncDocument(roomCode, peerId, clientKey, sync.document());
       }
     } else if (message instanceof ClientMessage.RequestSync) {
       return rooms.document(roomCode)

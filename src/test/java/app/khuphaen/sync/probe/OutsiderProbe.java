@@ -116,7 +116,8 @@ class OutsiderProbe {
         if (retry == null) {
           break; // not a matter of time
         }
-        Thread.sleep(Long.parseLong(retry) * 1000); // the probe honours Retry-After, as a patient attacker would
+        // the probe honours Retry-After, as a patient attacker would
+        Await.result(vertx.timer(Long.parseLong(retry), java.util.concurrent.TimeUnit.SECONDS), 60);
       }
       report("2 rooms one address made in 40 s, honouring Retry-After", made + " (then: " + last + ")");
     }
@@ -208,8 +209,8 @@ class OutsiderProbe {
         host.send(Messages.syncDocument(document));
       }
       long left = everyMs - (System.nanoTime() - tick) / 1_000_000;
-      if (left > 0) {
-        Thread.sleep(left); // the probe's own pace
+      if (left > 0) { // the probe's own pace: the next round when the timer fires
+        Await.result(vertx.timer(left, java.util.concurrent.TimeUnit.MILLISECONDS), 60);
       }
     }
     return writeBytes(server.process().pid()) - before;
