@@ -9,6 +9,7 @@ import app.khuphaen.sync.http.BadRequestLog;
 import app.khuphaen.sync.http.Guards;
 import app.khuphaen.sync.http.HttpConnectionLimiter;
 import app.khuphaen.sync.transport.BufferBudget;
+import app.khuphaen.sync.transport.IncomingBudget;
 import app.khuphaen.sync.http.ClientAddress;
 import app.khuphaen.sync.http.ConnectionCounter;
 import app.khuphaen.sync.http.CreationRateLimiter;
@@ -66,6 +67,7 @@ public final class SyncServer {
       guards = new Guards(new CreationRateLimiter(), new ConnectionCounter(settings.limits().maxConnectionsPerIp()),
           new HttpConnectionLimiter(settings.http().maxConnectionsPerIp(), clientAddress), clientAddress,
           new BadRequestLog(), new BufferBudget(settings.limits().bufferBudgetBytes()),
+          new IncomingBudget(settings.limits().incomingBufferBytes()),
           new LookupMisses(settings.quotas().lookupMissBurst(), settings.quotas().lookupMissMaxWaitSeconds()));
     } catch (ConfigException e) {
       return Future.failedFuture(e);

@@ -77,6 +77,7 @@ public record Settings(
   public static final String RATE_ABUSE_WINDOW_SECONDS = "RATE_ABUSE_WINDOW_SECONDS";
   public static final String OUTBOUND_QUEUE_BYTES = "OUTBOUND_QUEUE_BYTES";
   public static final String BUFFER_BUDGET_BYTES = "BUFFER_BUDGET_BYTES";
+  public static final String INCOMING_BUFFER_BYTES = "INCOMING_BUFFER_BYTES";
   public static final String DOCUMENT_MEMORY_BYTES = "DOCUMENT_MEMORY_BYTES";
   public static final String HTTP_HEADER_TIMEOUT_SECONDS = "HTTP_HEADER_TIMEOUT_SECONDS";
   public static final String HTTP_IDLE_TIMEOUT_SECONDS = "HTTP_IDLE_TIMEOUT_SECONDS";
@@ -95,7 +96,8 @@ public record Settings(
   public record Limits(int maxMetadataBytes, int maxDataBytes, int maxPeersPerRoom, int maxRooms,
                        int maxConnectionsPerIp, int messageRatePerSecond, int messageBurst, int outboundQueueBytes,
                        int wsPingIntervalSeconds, int wsIdleTimeoutSeconds, int maxNestingDepth,
-                       int rateAbuseWindowSeconds, long bufferBudgetBytes, long documentMemoryBytes) {}
+                       int rateAbuseWindowSeconds, long bufferBudgetBytes, long documentMemoryBytes,
+                       long incomingBufferBytes) {}
 
   /**
    * Plain HTTP connections (before any WebSocket upgrade): how long a request head may take, how long
@@ -167,7 +169,7 @@ public record Settings(
         integer(config, SWEEP_INTERVAL_SECONDS, 1, 86_400),
         logLevel(config),
         logFormat(config),
-        (int) integer(config, MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE),
+        maxMessageBytes(config),
         bool(config, WS_COMPRESSION),
         store,
         dataDir == null ? Setting.DATA_DIR.defaultValue() : dataDir,
@@ -215,7 +217,19 @@ public record Settings(
         (int) integer(config, MAX_NESTING_DEPTH, 1, 256),
         (int) integer(config, RATE_ABUSE_WINDOW_SECONDS, 1, 3600),
         integer(config, BUFFER_BUDGET_BYTES, 64 * 1024, Long.MAX_VALUE),
-        integer(config, DOCUMENT_MEMORY_BYTES, 0, Long.MAX_VALUE));
+        integer(config, DOCUMENT_MEMORY_BYTES, 0, Long.MAX_VALUE),
+        integer(config, INCOMING_BUFFER_BYTES, 1024, Long.MAX_VALUE));
+  }
+
+  /** MAX_MESSAGE_BYTES, which must fit in INCOMING_BUFFER_BYTES: a message is reserved whole before it is read. */
+  private static int maxMessageBytes(JsonObject config) {
+    int max = (int) integer(config, MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE);
+    long incoming = integer(config, INCOMING_BUFFER_BYTES, 1024, Long.MAX_VALUE);
+    if (max > incoming) {
+      throw new ConfigException("Invalid setting MAX_MESSAGE_BYTES=" + max + ": expected at most INCOMING_BUFFER_BYTES ("
+          + incoming + "), or a message that large could never be read");
+    }
+    return max;
   }
 
   private static Http http(JsonObject config) {

@@ -2,6 +2,7 @@ package app.khuphaen.sync.http;
 
 import app.khuphaen.sync.room.LookupMisses;
 import app.khuphaen.sync.transport.BufferBudget;
+import app.khuphaen.sync.transport.IncomingBudget;
 
 /**
  * The server-wide defences every event loop's {@link HttpVerticle} shares: one of each per server,
@@ -9,4 +10,4 @@ import app.khuphaen.sync.transport.BufferBudget;
  */
 public record Guards(CreationRateLimiter creations, ConnectionCounter webSockets, HttpConnectionLimiter httpConnections,
                      ClientAddress clientAddress, BadRequestLog badRequests, BufferBudget buffers,
-                     LookupMisses lookupMisses) {}
+                     IncomingBudget incoming, LookupMisses lookupMisses) {}

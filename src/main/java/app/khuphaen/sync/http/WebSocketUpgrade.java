@@ -2,6 +2,8 @@ package app.khuphaen.sync.http;
 
 import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.transport.BufferBudget;
+import app.khuphaen.sync.transport.InboundFrames;
+import app.khuphaen.sync.transport.IncomingBudget;
 import app.khuphaen.sync.transport.PeerSocket;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,12 +17,12 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionUtil;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.http.HttpServerRequest;
@@ -32,30 +34,33 @@ import java.util.Map;
 
 /**
  * Turns an HTTP upgrade request for /ws into a {@link PeerSocket}, at the Netty level: Netty's
- * handshaker answers 101 and swaps the HTTP codec for the WebSocket one, then Vert.x's connection
- * handler is replaced by a frame aggregator and the {@link PeerSocket}. Vert.x's own WebSocket would
+ * handshaker answers 101 and swaps the HTTP codec for the WebSocket one, then its frame decoder is
+ * replaced by {@link InboundFrames} (messages read within the server's incoming budget) and Vert.x's
+ * connection handler by the {@link PeerSocket}. Vert.x's own WebSocket would
  * keep the upgrade request and response and two message queues for the socket's whole life, which
  * this server never needs (docs/architecture.md).
  *
- * <p>Also added, first in the pipeline: {@link PeerSocket#head}, which meters incoming bytes. Writes
- * to the socket are flushed once per event-loop turn ({@code transport.TurnFlush}).
+ * <p>Writes to the socket are flushed once per event-loop turn ({@code transport.TurnFlush}).
  */
 final class WebSocketUpgrade {
   private static final String SERVER_NO_CONTEXT_TAKEOVER = "server_no_context_takeover";
+  private static final String CLIENT_NO_CONTEXT_TAKEOVER = "client_no_context_takeover";
 
   private final int maxMessageBytes;
   private final long maxOutgoingBytes;
   private final BufferBudget budget;
+  private final IncomingBudget incoming;
   private final ServerMetrics metrics;
   private final WebSocketDecoderConfig decoderConfig;
   /** Null unless WS_COMPRESSION is on. */
   private final PerMessageDeflateServerExtensionHandshaker deflateHandshaker;
 
   WebSocketUpgrade(int maxMessageBytes, boolean compression, long maxOutgoingBytes, BufferBudget budget,
-                   ServerMetrics metrics) {
+                   IncomingBudget incoming, ServerMetrics metrics) {
     this.maxMessageBytes = maxMessageBytes;
     this.maxOutgoingBytes = maxOutgoingBytes;
     this.budget = budget;
+    this.incoming = incoming;
     this.metrics = metrics;
     this.decoderConfig = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(maxMessageBytes)
@@ -63,9 +68,8 @@ final class WebSocketUpgrade {
         .closeOnProtocolViolation(false) // PeerSocket answers with the protocol's own messages
         .build();
     // Offers asking for a smaller server window are declined (the JDK's deflater has only the
-    // largest); inflating stops at MAX_MESSAGE_BYTES (the decoder then fails, answered with 1009): a
-    // small compressed frame may inflate to gigabytes. Only the handshaker's decoder is used:
-    // PeerSocket compresses ({@code transport.MessageDeflater}).
+    // largest). The handshaker only negotiates: InboundFrames inflates and PeerSocket compresses
+    // ({@code transport.MessageDeflater}).
     this.deflateHandshaker = compression
         ? new PerMessageDeflateServerExtensionHandshaker(6, false,
             PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, true, false, maxMessageBytes)
@@ -99,7 +103,7 @@ final class WebSocketUpgrade {
       return null;
     }
     HttpHeaders responseHeaders = new DefaultHttpHeaders();
-    WebSocketServerExtension deflate = deflateHandshaker != null ? negotiateDeflate(request, responseHeaders) : null;
+    boolean deflate = deflateHandshaker != null && negotiateDeflate(request, responseHeaders);
 
     ChannelHandlerContext ctx = connection.channelHandlerContext();
     ChannelPipeline pipeline = ctx.pipeline();
@@ -117,14 +121,9 @@ final class WebSocketUpgrade {
     if (pipeline.get(RequestFraming.NAME) != null) {
       pipeline.remove(RequestFraming.NAME); // no HTTP request comes on it any more
     }
-    String vertxHandler = pipeline.context(VertxHandler.class).name();
-    if (deflate != null) {
-      pipeline.addBefore(vertxHandler, "kp-deflate-decoder", deflate.newExtensionDecoder());
-    }
-    pipeline.addBefore(vertxHandler, "kp-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
-    PeerSocket socket = new PeerSocket(maxMessageBytes, deflate != null, maxOutgoingBytes, budget, metrics);
-    pipeline.replace(vertxHandler, "kp-socket", socket);
-    pipeline.addFirst("kp-head", socket.head());
+    pipeline.replace(WebSocketFrameDecoder.class, "kp-frames", new InboundFrames(maxMessageBytes, deflate, incoming));
+    PeerSocket socket = new PeerSocket(maxMessageBytes, deflate, maxOutgoingBytes, budget, metrics);
+    pipeline.replace(pipeline.context(VertxHandler.class).name(), "kp-socket", socket);
     return socket;
   }
 
@@ -139,25 +138,28 @@ final class WebSocketUpgrade {
 
   /**
    * Per-message deflate, if the client offers it acceptably: adds the answer to {@code responseHeaders},
-   * always with {@code server_no_context_takeover} (RFC 7692 section 7.1.1.1 lets the server add it),
-   * so that each message is compressed on its own and one compression serves every receiver.
+   * always with {@code server_no_context_takeover} and {@code client_no_context_takeover} (RFC 7692
+   * sections 7.1.1.1 and 7.1.1.2 let the server add them): each message is compressed on its own, so
+   * one compression serves every receiver, and each message inflates on its own, so a socket keeps no
+   * inflater between messages.
    */
-  private WebSocketServerExtension negotiateDeflate(HttpServerRequest request, HttpHeaders responseHeaders) {
+  private boolean negotiateDeflate(HttpServerRequest request, HttpHeaders responseHeaders) {
     String offered = request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
     if (offered == null) {
-      return null;
+      return false;
     }
     for (WebSocketExtensionData data : WebSocketExtensionUtil.extractExtensions(offered)) {
       WebSocketServerExtension extension = deflateHandshaker.handshakeExtension(data);
       if (extension != null) {
         Map<String, String> parameters = new LinkedHashMap<>(extension.newReponseData().parameters());
         parameters.put(SERVER_NO_CONTEXT_TAKEOVER, null);
+        parameters.put(CLIENT_NO_CONTEXT_TAKEOVER, null);
         StringBuilder value = new StringBuilder(data.name());
         parameters.forEach((k, v) -> value.append("; ").append(k).append(v == null ? "" : "=" + v));
         responseHeaders.add(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, value.toString());
-        return extension;
+        return true;
       }
     }
-    return null;
+    return false;
   }
 }

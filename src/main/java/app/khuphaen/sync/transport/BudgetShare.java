@@ -1,21 +1,14 @@
 package app.khuphaen.sync.transport;
 
 /**
- * One socket's part of the {@link BufferBudget}: what it has charged for bytes waiting to go out and
- * for an incoming message still arriving (past {@link #INBOUND_SLACK}). Updated on the socket's event
- * loop; the budget reads it from any thread to choose whom to shed.
+ * One socket's part of the {@link BufferBudget}: what it has charged for bytes waiting to go out.
+ * Updated on the socket's event loop; the budget reads it from any thread to choose whom to shed.
  */
 final class BudgetShare {
-  /** Incoming bytes of an unfinished message that are not charged to the budget. */
-  static final int INBOUND_SLACK = 64 * 1024;
-
   private final BufferBudget budget;
   private final Runnable onShed;
   private long chargedOutgoing;
-  private long incomingBytes; // of the message still arriving
-  private long chargedIncoming;
   private volatile long outgoing; // chargedOutgoing, for the budget's choice
-  private volatile long held; // chargedOutgoing + chargedIncoming
   private volatile boolean shed;
 
   /** @param onShed runs, on any thread, when the budget chooses this socket to close */
@@ -42,30 +35,8 @@ final class BudgetShare {
     }
   }
 
-  /** {@code bytes} more of a message arrived. */
-  void received(int bytes) {
-    incomingBytes += bytes;
-    if (incomingBytes > INBOUND_SLACK) {
-      long delta = incomingBytes - chargedIncoming;
-      chargedIncoming = incomingBytes;
-      charge(delta);
-    }
-  }
-
-  /** A whole message arrived (or the connection went): what was charged for it is free again. */
-  void messageComplete() {
-    incomingBytes = 0;
-    if (chargedIncoming != 0) {
-      long delta = -chargedIncoming;
-      chargedIncoming = 0;
-      charge(delta);
-    }
-  }
-
   private void charge(long delta) {
-    long total = chargedOutgoing + chargedIncoming;
-    held = total;
-    if (total == 0) {
+    if (chargedOutgoing == 0) {
       budget.release(this, -delta);
     } else {
       budget.adjust(this, delta);
@@ -77,9 +48,9 @@ final class BudgetShare {
     return outgoing;
   }
 
-  /** Everything charged (any thread). */
+  /** Everything charged (any thread): what waits to go out. */
   long heldBytes() {
-    return held;
+    return outgoing;
   }
 
   boolean isShed() {

@@ -11,17 +11,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The server-wide budget for what sockets hold in memory (BUFFER_BUDGET_BYTES): bytes waiting to be
- * sent to a client that is behind, and bytes of a message still arriving from one. Each
- * {@link BudgetShare} charges what it holds and refunds it as it drains.
+ * The server-wide budget for what sockets hold in memory on its way out (BUFFER_BUDGET_BYTES): bytes
+ * waiting to be sent to a client that is behind. Each {@link BudgetShare} charges what it holds and
+ * refunds it as it drains. (Bytes of messages still arriving have a budget of their own,
+ * {@link IncomingBudget}, which makes senders wait rather than closing anyone.)
  *
  * <p>A relayed frame is one buffer shared by every receiver of an event loop, but each of them
  * charges it: the sum of the charges can be many times the memory really held (a 2 MB document to
  * 20 receivers is 40 MB of charges for 2 MB of memory). So the sum only says when to look: when it
  * passes the budget and the direct memory really in use does too, the sockets holding the most
  * outgoing bytes (clients that do not read) are shed — closed with 1013 — until what they hold covers
- * the excess; a client's incoming message is shed only when no reader is behind, so an honest sender
- * goes last. Thread-safe: sockets of every event loop share it.
+ * the excess. Thread-safe: sockets of every event loop share it.
  */
 public final class BufferBudget {
   private final long limit;
@@ -77,8 +77,8 @@ public final class BufferBudget {
   }
 
   /**
-   * Chooses whom to close: the biggest outgoing holders first, then the biggest incoming ones. A
-   * socket already being shed counts as freed, so concurrent calls do not close more than needed.
+   * Chooses whom to close: the biggest outgoing holders first. A socket already being shed counts as
+   * freed, so concurrent calls do not close more than needed.
    */
   private void shed(long excess) {
     List<BudgetShare> candidates = new ArrayList<>();
@@ -89,8 +89,7 @@ public final class BufferBudget {
         candidates.add(socket);
       }
     }
-    candidates.sort(Comparator.comparingLong(BudgetShare::outgoingBytes).reversed()
-        .thenComparing(Comparator.comparingLong(BudgetShare::heldBytes).reversed()));
+    candidates.sort(Comparator.comparingLong(BudgetShare::outgoingBytes).reversed());
     for (BudgetShare socket : candidates) {
       if (excess <= 0) {
         return;

@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * against the socket's bound (OUTBOUND_QUEUE_BYTES) and the server's {@link BufferBudget}. Over its
  * bound, or shed by the budget, the client is too slow: {@link Listener#onTooSlow} is told, and its
  * close drops what waits here, so the close frame goes out right behind what Netty already has.
- * Bytes of a message still arriving count against the budget too ({@link BudgetShare}).
+ * Messages arrive whole from {@link InboundFrames}, which bounds what they hold while arriving.
  *
  * <p>The protocol's rules kept here: a message over the size limit gets an error message and close
  * 1009; a malformed frame closes with the decoder's code (1002), invalid UTF-8 with 1007; pings are
@@ -57,7 +57,7 @@ import java.util.concurrent.TimeUnit;
 public final class PeerSocket extends ChannelInboundHandlerAdapter {
   /** What the socket's owner hears; every method runs on the socket's event loop. */
   public interface Listener {
-    /** A whole text message: its bytes, valid UTF-8, copied out of Netty's buffers. */
+    /** A whole text message: its bytes, valid UTF-8, on the heap. */
     void onText(byte[] utf8);
 
     void onBinary();
@@ -227,24 +227,6 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /**
-   * The handler to put first in the socket's pipeline: it counts every read's bytes against the
-   * budget while a message is still arriving.
-   */
-  public ChannelInboundHandlerAdapter head() {
-    return new Head();
-  }
-
-  private final class Head extends ChannelInboundHandlerAdapter {
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof ByteBuf buf) {
-        share.received(buf.readableBytes());
-      }
-      ctx.fireChannelRead(msg);
-    }
-  }
-
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
@@ -259,22 +241,17 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (msg instanceof TextWebSocketFrame frame) {
-        share.messageComplete();
-        if (!closeSent) {
-          // one copy out of Netty's buffer and one check of it: nothing decodes the message into a String
-          byte[] utf8 = ByteBufUtil.getBytes(frame.content());
-          if (!Utf8.isValid(utf8)) {
-            metrics.received(ServerMetrics.Action.INVALID);
-            closeNow(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), ErrorMessages.INVALID_UTF8);
-          } else {
-            listener.onText(utf8);
-          }
+      if (msg instanceof InboundFrames.Message message) {
+        if (closeSent) {
+          return;
         }
-      } else if (msg instanceof BinaryWebSocketFrame) {
-        share.messageComplete();
-        if (!closeSent) {
+        if (!message.text()) {
           listener.onBinary();
+        } else if (!Utf8.isValid(message.payload())) {
+          metrics.received(ServerMetrics.Action.INVALID);
+          closeNow(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), ErrorMessages.INVALID_UTF8);
+        } else {
+          listener.onText(message.payload());
         }
       } else if (msg instanceof PingWebSocketFrame ping) {
         listener.onSignOfLife();
@@ -282,7 +259,6 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
       } else if (msg instanceof PongWebSocketFrame) {
         listener.onSignOfLife();
       } else if (msg instanceof CloseWebSocketFrame close) {
-        share.messageComplete();
         answerClose(close);
       }
       // anything else (the end of the upgrade request, still in the decoder) is not ours
@@ -346,7 +322,6 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
     if (!inactive) {
       inactive = true;
       dropWaiting();
-      share.messageComplete();
       metrics.connectionClosed(closeCode);
       listener.onClosed();
     }

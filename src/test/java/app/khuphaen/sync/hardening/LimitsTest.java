@@ -27,6 +27,50 @@ class LimitsTest {
   }
 
   @Test
+  void sendersOfMoreThanTheIncomingBudgetAtOnceWaitTheirTurnAndEveryMessageArrivesWhole() {
+    int max = 256 * 1024;
+    try (TestServer server = TestServer.start(new JsonObject()
+        .put(Settings.MAX_MESSAGE_BYTES, max).put(Settings.INCOMING_BUFFER_BYTES, max))) {
+      java.util.List<WsClient[]> rooms = new java.util.ArrayList<>();
+      try {
+        for (int r = 0; r < 6; r++) {
+          String code = "WAIT0" + r;
+          server.createRoom(code);
+          WsClient host = server.connect();
+          WsClient guest = server.connect();
+          rooms.add(new WsClient[] {host, guest});
+          host.join(code, "host", true);
+          guest.join(code, "guest", false);
+          host.next("peer_joined");
+        }
+        // six messages of nearly the whole budget at once: one is read at a time, the others wait
+        for (int r = 0; r < rooms.size(); r++) {
+          rooms.get(r)[0].send(Messages.syncDocument(r + "ก".repeat((max - 200) / 3)));
+        }
+        for (int r = 0; r < rooms.size(); r++) {
+          assertThat(rooms.get(r)[1].next("document_sync").getString("document"))
+              .isEqualTo(r + "ก".repeat((max - 200) / 3));
+          rooms.get(r)[0].send(Messages.action("ping"));
+          rooms.get(r)[0].next("pong"); // the sender is still connected
+        }
+      } finally {
+        rooms.forEach(room -> {
+          room[0].close();
+          room[1].close();
+        });
+      }
+    }
+  }
+
+  @Test
+  void maxMessageBytesMustFitTheIncomingBudget() {
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Settings.from(new JsonObject()
+        .put(Settings.MAX_MESSAGE_BYTES, 2048).put(Settings.INCOMING_BUFFER_BYTES, 1024))))
+        .hasMessage("Invalid setting MAX_MESSAGE_BYTES=2048: expected at most INCOMING_BUFFER_BYTES (1024), "
+            + "or a message that large could never be read");
+  }
+
+  @Test
   void metadataAndDataAreCapped() {
     try (TestServer server = TestServer.start(new JsonObject()
         .put(Settings.MAX_METADATA_BYTES, 100).put(Settings.MAX_DATA_BYTES, 1000));

@@ -50,6 +50,7 @@ public final class WsClient implements AutoCloseable {
   private static WsClient connect(Vertx vertx, int port, boolean offerDeflate, String localAddress) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setTryUsePerMessageCompression(offerDeflate)
+        .setCompressionAllowClientNoContext(true) // the server always asks for it, as RFC 7692 lets it
         .setLocalAddress(localAddress)
         .setMaxFrameSize(64 * 1024 * 1024)
         .setMaxMessageSize(64 * 1024 * 1024));

@@ -58,7 +58,6 @@ class PeerSocketTest {
 
   private EmbeddedChannel channel(PeerSocket socket, String name) {
     EmbeddedChannel channel = new EmbeddedChannel();
-    channel.pipeline().addLast(socket.head());
     channel.pipeline().addLast(socket);
     socket.listen(new Recorder(name));
     return channel;
@@ -103,7 +102,7 @@ class PeerSocketTest {
             @Override
             protected void initChannel(LocalChannel channel) {
               PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
-              channel.pipeline().addLast(flushCounter(flushes, sockets.size()), socket.head(), socket);
+              channel.pipeline().addLast(flushCounter(flushes, sockets.size()), socket);
               sockets.add(socket);
             }
           }).bind(address).sync().channel();
@@ -206,28 +205,23 @@ class PeerSocketTest {
   }
 
   @Test
-  void theBudgetShedsTheBiggestOutgoingHoldersUntilTheExcessIsCoveredAndNotTheSender() {
-    BufferBudget budget = new BufferBudget(70_000, () -> Long.MAX_VALUE); // memory taken to be as charged
+  void theBudgetShedsTheBiggestOutgoingHoldersUntilTheExcessIsCovered() {
+    BufferBudget budget = new BufferBudget(4_500, () -> Long.MAX_VALUE); // memory taken to be as charged
     PeerSocket small = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     PeerSocket big = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
-    PeerSocket sender = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel smallChannel = channel(small, "small");
     EmbeddedChannel bigChannel = channel(big, "big");
-    EmbeddedChannel senderChannel = channel(sender, "sender");
-    // the sender is halfway through a large message: its 66,536 bytes count, and are the most held
-    senderChannel.writeInbound(Unpooled.wrappedBuffer(new byte[BudgetShare.INBOUND_SLACK + 1_000]));
     stopReading(smallChannel, true);
     stopReading(bigChannel, true);
     small.sendText(ServerMetrics.Frame.DATA, "s".repeat(500));
     big.sendText(ServerMetrics.Frame.DATA, "b".repeat(2_000));
     assertThat(events).isEmpty();
-    big.sendText(ServerMetrics.Frame.DATA, "b".repeat(2_000)); // the total passes the budget by about 1,000 bytes
+    big.sendText(ServerMetrics.Frame.DATA, "b".repeat(2_000)); // the total passes the budget by about 40 bytes
     bigChannel.runPendingTasks();
     smallChannel.runPendingTasks();
-    senderChannel.runPendingTasks();
     assertThat(events).containsExactly(
-        "big too slow: the server's buffer budget (70000 bytes) is spent and it held 4028 of them");
-    assertThat(budget.held()).isEqualTo(BudgetShare.INBOUND_SLACK + 1_000 + 514);
+        "big too slow: the server's buffer budget (4500 bytes) is spent and it held 4028 of them");
+    assertThat(budget.held()).isEqualTo(514);
   }
 
   @Test
@@ -249,28 +243,12 @@ class PeerSocketTest {
   }
 
   @Test
-  void theBytesOfAMessageStillArrivingAreChargedPastTheSlackAndFreedWhenItIsWhole() {
-    BufferBudget budget = new BufferBudget(1_000_000);
-    PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
-    EmbeddedChannel channel = channel(socket, "uploader");
-    ByteBuf part = Unpooled.wrappedBuffer(new byte[BudgetShare.INBOUND_SLACK]);
-    channel.writeInbound(part);
-    assertThat(budget.held()).isZero(); // within the slack
-    channel.writeInbound(Unpooled.wrappedBuffer(new byte[1_000]));
-    assertThat(budget.held()).isEqualTo(BudgetShare.INBOUND_SLACK + 1_000);
-    channel.writeInbound(new TextWebSocketFrame("{}")); // the aggregator's whole message
-    assertThat(budget.held()).isZero();
-    assertThat(events).containsExactly("uploader text {}");
-  }
-
-  @Test
   void aConnectionThatGoesAwayReturnsEverythingItHeld() {
     BufferBudget budget = new BufferBudget(1_000_000);
     PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
     EmbeddedChannel channel = channel(socket, "a");
     stopReading(channel, true);
     socket.sendText(ServerMetrics.Frame.DATA, "waiting");
-    channel.writeInbound(Unpooled.wrappedBuffer(new byte[BudgetShare.INBOUND_SLACK + 10]));
     assertThat(budget.held()).isPositive();
     channel.close();
     assertThat(budget.held()).isZero();
