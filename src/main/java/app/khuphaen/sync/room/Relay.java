@@ -33,9 +33,14 @@ final class Relay {
     relay(RoomEvent.data(code, from, ServerMessages.data(from, data)));
   }
 
-  /** Relays the room's new document, then stores it (write-behind); relayed and stored order agree. */
-  void syncDocument(String code, String from, String client, JsonString document) {
-    byte[] frame = ServerMessages.documentSync(document);
+  /**
+   * Relays the room's new document, then stores it (write-behind); relayed and stored order agree.
+   * What is kept and stored is the document inside the relayed frame, so that once the sender's
+   * message is handled its bytes are on the heap once, not twice.
+   */
+  void syncDocument(String code, String from, String client, JsonString sent) {
+    byte[] frame = ServerMessages.documentSync(sent);
+    JsonString document = ServerMessages.documentOf(frame);
     documents.replace(code, document, from, client, stamp ->
         relay(RoomEvent.document(code, from, frame, document, stamp)));
   }
