@@ -127,7 +127,7 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     try {
       SettingsLoader.effective(vertx, configFile).await(30, TimeUnit.SECONDS)
-          .forEach((name, value) -> out.println(name + "=" + value));
+          .forEach((name, value) -> out.println(name + (name.startsWith("#") ? ": " : "=") + value));
       out.flush();
       return 0;
     } catch (ConfigException e) {

@@ -224,6 +224,24 @@ class ProcessIT {
   }
 
   @Test
+  void theLauncherSizesTheJvmFromTheMemoryLimitAndCheckConfigShowsThePlan() throws Exception {
+    try (ServerProcess small = ServerProcess.start(workDir, Map.of("MEMORY_LIMIT_BYTES", "100m", "KP_PRINT_COMMAND", "1"));
+         ServerProcess large = ServerProcess.start(workDir, Map.of("MEMORY_LIMIT_BYTES", "512m", "KP_PRINT_COMMAND", "1",
+             "JAVA_OPTS", "-Dsome.option=1"))) {
+      assertThat(small.awaitExit(30)).isZero();
+      assertThat(small.output()).contains("-XX:TieredStopAtLevel=1", "-Xmx33m ", "-XX:MaxDirectMemorySize=23m ");
+      assertThat(large.awaitExit(30)).isZero();
+      assertThat(large.output()).doesNotContain("TieredStopAtLevel").contains("-Xmx241m ")
+          .containsPattern("-XX:MaxDirectMemorySize=\\d+m .*-Dsome.option=1 -jar ");
+    }
+    try (ServerProcess check = ServerProcess.start(workDir, Map.of("MEMORY_LIMIT_BYTES", "256m"), "--check-config")) {
+      assertThat(check.awaitExit(30)).isZero();
+      assertThat(check.output()).contains("MEMORY_LIMIT_BYTES=256m", "# memory limit: 256 MiB (MEMORY_LIMIT_BYTES)",
+          "# JVM outside heap and direct: 48 MiB (full JIT)", "INCOMING_BUFFER_BYTES=24117248 (memory plan)");
+    }
+  }
+
+  @Test
   void configFileFromFlagOrEnvironmentAndEnvironmentWins() throws Exception {
     int filePort = TestServer.freePort();
     Path config = workDir.resolve("custom.json");

@@ -66,13 +66,15 @@ public enum Setting {
       "token bucket size"),
   RATE_ABUSE_WINDOW_SECONDS("10", null,
       "MESSAGE_BURST refusals within this closes the socket (1008)"),
-  OUTBOUND_QUEUE_BYTES("16777216", null,
+  MEMORY_LIMIT_BYTES(null, "(the container's memory limit, else 104857600)",
+      "the memory the whole process may use: the JVM and the four budgets below are sized from it (docs/memory.md)"),
+  OUTBOUND_QUEUE_BYTES("11534336", Setting.PLANNED,
       "what may wait for one slow receiver (over it: 1013)"),
-  BUFFER_BUDGET_BYTES("33554432", null,
-      "what all sockets together may hold waiting to be sent (docs/memory.md)"),
-  DOCUMENT_MEMORY_BYTES("8388608", null,
+  BUFFER_BUDGET_BYTES("11534336", Setting.PLANNED,
+      "the frames being sent, each counted once however many receive it; past it the slowest receivers are closed (1013)"),
+  DOCUMENT_MEMORY_BYTES("4194304", Setting.PLANNED,
       "documents kept in memory for late joiners"),
-  INCOMING_BUFFER_BYTES("16777216", null,
+  INCOMING_BUFFER_BYTES("7340032", Setting.PLANNED,
       "what messages still arriving may hold together; past it, senders wait (at least MAX_MESSAGE_BYTES)"),
   WS_PING_INTERVAL_SECONDS("30", null,
       "how often every socket is pinged"),
@@ -114,6 +116,9 @@ public enum Setting {
       "find members by multicast"),
   CLUSTER_KUBERNETES_SERVICE_DNS(null, null,
       "find members through a headless service's DNS name");
+
+  /** The note of a default that the memory plan sizes: the value shown is the plan's for 100 MiB. */
+  private static final String PLANNED = "(at 100 MiB; sized from MEMORY_LIMIT_BYTES)";
 
   private final String defaultValue;
   private final String defaultNote;

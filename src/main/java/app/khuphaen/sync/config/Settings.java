@@ -31,7 +31,8 @@ public record Settings(
     Limits limits,
     Http http,
     Quotas quotas,
-    Security security) {
+    Security security,
+    MemoryPlan memory) {
 
   /** Where rooms and documents are kept. */
   public enum StoreKind { SQLITE, POSTGRES, MEMORY }
@@ -78,6 +79,7 @@ public record Settings(
   public static final String OUTBOUND_QUEUE_BYTES = "OUTBOUND_QUEUE_BYTES";
   public static final String BUFFER_BUDGET_BYTES = "BUFFER_BUDGET_BYTES";
   public static final String INCOMING_BUFFER_BYTES = "INCOMING_BUFFER_BYTES";
+  public static final String MEMORY_LIMIT_BYTES = "MEMORY_LIMIT_BYTES";
   public static final String DOCUMENT_MEMORY_BYTES = "DOCUMENT_MEMORY_BYTES";
   public static final String HTTP_HEADER_TIMEOUT_SECONDS = "HTTP_HEADER_TIMEOUT_SECONDS";
   public static final String HTTP_IDLE_TIMEOUT_SECONDS = "HTTP_IDLE_TIMEOUT_SECONDS";
@@ -153,8 +155,19 @@ public record Settings(
     return from(new JsonObject());
   }
 
-  /** Builds settings from merged config (file keys overridden by environment keys of the same name). */
+  /**
+   * Builds settings from merged config (file keys overridden by environment keys of the same name),
+   * sized for MEMORY_LIMIT_BYTES if it is given, else for 100 MiB: what tests and trials get, whatever
+   * machine they run on.
+   */
   public static Settings from(JsonObject config) {
+    String explicit = text(config, MEMORY_LIMIT_BYTES);
+    return from(config, explicit == null ? MemoryLimit.defaults() : MemoryLimit.detect(explicit));
+  }
+
+  /** As {@link #from(JsonObject)}, the budgets' defaults sized for {@code limit} (the running process's). */
+  public static Settings from(JsonObject config, MemoryLimit limit) {
+    MemoryPlan memory = MemoryPlan.of(limit);
     DatabaseUrl databaseUrl = text(config, DATABASE_URL) == null ? null : DatabaseUrl.parse(text(config, DATABASE_URL));
     StoreKind store = storeKind(config, databaseUrl);
     String dataDir = text(config, DATA_DIR);
@@ -169,7 +182,7 @@ public record Settings(
         integer(config, SWEEP_INTERVAL_SECONDS, 1, 86_400),
         logLevel(config),
         logFormat(config),
-        maxMessageBytes(config),
+        maxMessageBytes(config, memory),
         bool(config, WS_COMPRESSION),
         store,
         dataDir == null ? Setting.DATA_DIR.defaultValue() : dataDir,
@@ -177,10 +190,11 @@ public record Settings(
         (int) integer(config, DOCUMENT_REVISIONS, 1, 1000),
         (int) integer(config, DOCUMENT_WRITE_INTERVAL_MS, 0, 60_000),
         cluster,
-        limits(config),
+        limits(config, memory),
         http(config),
         quotas(config),
-        security(config));
+        security(config),
+        memory);
   }
 
   private static Quotas quotas(JsonObject config) {
@@ -195,7 +209,7 @@ public record Settings(
         integer(config, CLIENT_WRITE_BYTES_PER_SECOND, 1024, Long.MAX_VALUE));
   }
 
-  private static Limits limits(JsonObject config) {
+  private static Limits limits(JsonObject config, MemoryPlan memory) {
     int ping = (int) integer(config, WS_PING_INTERVAL_SECONDS, 1, 3600);
     int idle = (int) integer(config, WS_IDLE_TIMEOUT_SECONDS, 2, 86_400);
     if (idle <= ping) {
@@ -210,24 +224,28 @@ public record Settings(
         (int) integer(config, MAX_CONNECTIONS_PER_IP, 1, 1_000_000),
         (int) integer(config, MESSAGE_RATE_PER_SECOND, 1, 10_000_000),
         (int) integer(config, MESSAGE_BURST, 1, 10_000_000),
-        (int) integer(config, OUTBOUND_QUEUE_BYTES, 1024, Integer.MAX_VALUE),
+        (int) integer(config, OUTBOUND_QUEUE_BYTES, 1024, Integer.MAX_VALUE, memory.outboundQueue()),
         ping,
         idle,
         // deeper than a few hundred levels, the JSON decoder's recursion would exhaust a thread's stack
         (int) integer(config, MAX_NESTING_DEPTH, 1, 256),
         (int) integer(config, RATE_ABUSE_WINDOW_SECONDS, 1, 3600),
-        integer(config, BUFFER_BUDGET_BYTES, 64 * 1024, Long.MAX_VALUE),
-        integer(config, DOCUMENT_MEMORY_BYTES, 0, Long.MAX_VALUE),
-        integer(config, INCOMING_BUFFER_BYTES, 1024, Long.MAX_VALUE));
+        integer(config, BUFFER_BUDGET_BYTES, 64 * 1024, Long.MAX_VALUE, memory.outgoing()),
+        integer(config, DOCUMENT_MEMORY_BYTES, 0, Long.MAX_VALUE, memory.documents()),
+        incomingBufferBytes(config, memory));
+  }
+
+  private static long incomingBufferBytes(JsonObject config, MemoryPlan memory) {
+    return integer(config, INCOMING_BUFFER_BYTES, 1024, Long.MAX_VALUE, memory.incoming());
   }
 
   /** MAX_MESSAGE_BYTES, which must fit in INCOMING_BUFFER_BYTES: a message is reserved whole before it is read. */
-  private static int maxMessageBytes(JsonObject config) {
+  private static int maxMessageBytes(JsonObject config, MemoryPlan memory) {
     int max = (int) integer(config, MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE);
-    long incoming = integer(config, INCOMING_BUFFER_BYTES, 1024, Long.MAX_VALUE);
+    long incoming = incomingBufferBytes(config, memory);
     if (max > incoming) {
       throw new ConfigException("Invalid setting MAX_MESSAGE_BYTES=" + max + ": expected at most INCOMING_BUFFER_BYTES ("
-          + incoming + "), or a message that large could never be read");
+          + incoming + "), or a message that large could never be read (a larger MEMORY_LIMIT_BYTES raises it)");
     }
     return max;
   }
@@ -344,9 +362,14 @@ public record Settings(
   }
 
   private static long integer(JsonObject config, String name, long min, long max) {
+    return integer(config, name, min, max, Setting.valueOf(name).defaultLong());
+  }
+
+  /** A whole number in [min, max], or {@code fallback} when it is not given. */
+  private static long integer(JsonObject config, String name, long min, long max, long fallback) {
     Object raw = config.getValue(name);
     if (raw == null || raw.toString().isBlank()) {
-      return Setting.valueOf(name).defaultLong();
+      return fallback;
     }
     long value;
     try {

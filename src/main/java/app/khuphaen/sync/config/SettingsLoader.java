@@ -29,29 +29,46 @@ public final class SettingsLoader {
   public static Future<Settings> load(Vertx vertx, String explicitFile) {
     return raw(vertx, explicitFile).compose(json -> {
       try {
-        return Future.succeededFuture(Settings.from(json));
+        return Future.succeededFuture(running(json));
       } catch (ConfigException e) {
         return Future.failedFuture(e);
       }
     });
   }
 
+  /** Settings sized for this process's memory limit (MEMORY_LIMIT_BYTES, else the cgroup's). */
+  private static Settings running(JsonObject json) {
+    Object explicit = json.getValue(Setting.MEMORY_LIMIT_BYTES.name());
+    return Settings.from(json, MemoryLimit.detect(explicit == null ? null : explicit.toString()));
+  }
+
   /**
    * Every setting's effective value, in the catalog's order, once they are valid: what was given, or
-   * the default. Secrets are redacted: the password of {@code DATABASE_URL}, the tokens.
+   * the default (the memory plan's, for the settings it sizes). Secrets are redacted: the password
+   * of {@code DATABASE_URL}, the tokens. Then, as {@code # } lines, the memory plan: the limit, where
+   * it was found, and each share.
    */
   public static Future<Map<String, String>> effective(Vertx vertx, String explicitFile) {
     return raw(vertx, explicitFile).compose(json -> {
+      Settings settings;
       try {
-        Settings.from(json); // valid, or the one-line error
+        settings = running(json); // valid, or the one-line error
       } catch (ConfigException e) {
         return Future.failedFuture(e);
       }
+      Map<String, Long> planned = Map.of(
+          Setting.OUTBOUND_QUEUE_BYTES.name(), (long) settings.limits().outboundQueueBytes(),
+          Setting.BUFFER_BUDGET_BYTES.name(), settings.limits().bufferBudgetBytes(),
+          Setting.DOCUMENT_MEMORY_BYTES.name(), settings.limits().documentMemoryBytes(),
+          Setting.INCOMING_BUFFER_BYTES.name(), settings.limits().incomingBufferBytes(),
+          Setting.MEMORY_LIMIT_BYTES.name(), settings.memory().limit().bytes());
       Map<String, String> values = new LinkedHashMap<>();
       for (Setting setting : Setting.values()) {
         Object given = json.getValue(setting.name());
-        String value = given == null || given.toString().isBlank() ? setting.shownDefault() : given.toString();
         boolean isGiven = given != null && !given.toString().isBlank();
+        String value = isGiven ? given.toString()
+            : planned.containsKey(setting.name()) ? planned.get(setting.name()) + " (memory plan)"
+            : setting.shownDefault();
         if (setting == Setting.DATABASE_URL && isGiven) {
           value = DatabaseUrl.parse(given.toString()).display();
         } else if (setting.secret() && isGiven) {
@@ -59,6 +76,7 @@ public final class SettingsLoader {
         }
         values.put(setting.name(), value);
       }
+      settings.memory().rows().forEach((share, size) -> values.put("# " + share, size));
       return Future.succeededFuture(values);
     });
   }

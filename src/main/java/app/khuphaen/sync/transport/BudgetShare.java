@@ -21,6 +21,10 @@ final class BudgetShare {
     return budget.limit();
   }
 
+  BufferBudget budget() {
+    return budget;
+  }
+
   long outgoingCharged() {
     return chargedOutgoing;
   }

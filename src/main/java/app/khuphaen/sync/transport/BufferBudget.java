@@ -1,7 +1,5 @@
 package app.khuphaen.sync.transport;
 
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,17 +9,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The server-wide budget for what sockets hold in memory on its way out (BUFFER_BUDGET_BYTES): bytes
- * waiting to be sent to a client that is behind. Each {@link BudgetShare} charges what it holds and
- * refunds it as it drains. (Bytes of messages still arriving have a budget of their own,
- * {@link IncomingBudget}, which makes senders wait rather than closing anyone.)
- *
- * <p>A relayed frame is one buffer shared by every receiver of an event loop, but each of them
- * charges it: the sum of the charges can be many times the memory really held (a 2 MB document to
- * 20 receivers is 40 MB of charges for 2 MB of memory). So the sum only says when to look: when it
- * passes the budget and the direct memory really in use does too, the sockets holding the most
- * outgoing bytes (clients that do not read) are shed — closed with 1013 — until what they hold covers
- * the excess. Thread-safe: sockets of every event loop share it.
+ * The server-wide budget for what sockets hold in memory on its way out (BUFFER_BUDGET_BYTES). Two
+ * sums: the memory of the frames being sent, each counted once however many receivers share it
+ * ({@link SharedFrame#chargeOnce}, given back when the frame is released), and each socket's charge
+ * for what waits to be sent to it ({@link BudgetShare}; a shared frame counts in every socket it
+ * waits for). The second sum says when to look (a 2 MB document to 20 receivers is 40 MB of charges
+ * for 2 MB of memory); the first says whether memory is really spent: when both pass the budget, the
+ * sockets holding the most (clients that do not read) are shed — closed with 1013 — until what they
+ * hold covers the excess. (Bytes of messages still arriving have a budget of their own,
+ * {@link IncomingBudget}, which makes senders wait rather than closing anyone.) Thread-safe: sockets
+ * of every event loop share it.
  */
 public final class BufferBudget {
   private final long limit;
@@ -29,9 +26,12 @@ public final class BufferBudget {
   private final AtomicLong held = new AtomicLong();
   private final Set<BudgetShare> holders = ConcurrentHashMap.newKeySet();
 
-  /** A budget against the direct memory the JVM reports in use. */
+  private final AtomicLong framesHeld = new AtomicLong();
+
+  /** A budget against the memory of the frames being sent, each counted once. */
   public BufferBudget(long limit) {
-    this(limit, BufferBudget::directMemoryInUse);
+    this.limit = limit;
+    this.memoryInUse = framesHeld::get;
   }
 
   /** @param memoryInUse the memory really held, read when the charges pass the budget */
@@ -40,13 +40,15 @@ public final class BufferBudget {
     this.memoryInUse = memoryInUse;
   }
 
-  /** The JVM's direct buffers in use (Netty's pooled and unpooled buffers are among them). */
-  static long directMemoryInUse() {
-    return DIRECT_POOL == null ? Long.MAX_VALUE : DIRECT_POOL.getMemoryUsed(); // unknown: go by the charges alone
+  /** Frames of {@code bytes} more (fewer, when negative) are being sent. */
+  void framesHeld(long bytes) {
+    framesHeld.addAndGet(bytes);
   }
 
-  private static final BufferPoolMXBean DIRECT_POOL = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)
-      .stream().filter(pool -> "direct".equals(pool.getName())).findFirst().orElse(null);
+  /** The memory of the frames being sent now, each counted once. */
+  public long framesHeld() {
+    return framesHeld.get();
+  }
 
   public long limit() {
     return limit;

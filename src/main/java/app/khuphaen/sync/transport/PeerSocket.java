@@ -5,21 +5,16 @@ import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.protocol.Utf8;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -126,30 +121,22 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
 
   /** Writes a server message of type {@code type} (counted in kp_messages_delivered_total). */
   public void sendText(ServerMetrics.Frame type, String text) {
-    if (deflate) { // whether it is compressed depends on its UTF-8 length (sendUtf8)
-      sendUtf8(type, text.getBytes(StandardCharsets.UTF_8));
-    } else if (write(new TextWebSocketFrame(text))) {
-      metrics.delivered(type);
-    }
+    sendUtf8(type, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Writes a server message of type {@code type}, already UTF-8 (counted like {@link #sendText}). */
   public void sendUtf8(ServerMetrics.Frame type, byte[] utf8) {
-    ByteBuf payload = Unpooled.wrappedBuffer(utf8);
-    Object frame = deflate && utf8.length >= MessageDeflater.MIN_BYTES
-        ? MessageDeflater.current().frame(payload, 0, utf8.length)
-        : new TextWebSocketFrame(payload);
-    if (write(frame)) {
-      metrics.delivered(type);
-    }
+    sendFrame(type, new SharedFrame(WireFrames.text(utf8)));
   }
 
   /**
    * Writes a relayed message of type {@code type}, in the form this socket negotiated; takes ownership
-   * of one reference to {@code frame}.
+   * of one reference to {@code frame}, whose memory counts once against the server's budget however
+   * many sockets send it.
    */
   public void sendFrame(ServerMetrics.Frame type, SharedFrame frame) {
     try {
+      frame.countAgainst(share.budget());
       if (write((deflate ? frame.deflated() : frame.plain()).retainedDuplicate())) {
         metrics.delivered(type);
       }

@@ -11,8 +11,9 @@ import io.netty.util.ReferenceCounted;
  * {@code PreparedMessage}. Reference-counted: whoever keeps it retains it. Its event loop only.
  */
 public final class SharedFrame extends AbstractReferenceCounted {
-  private final ByteBuf plain;
-  private ByteBuf deflated; // null until asked for
+  private ByteBuf plain; // a CountedFrame once a socket sends it
+  private ByteBuf deflated; // null until asked for (after countAgainst: PeerSocket counts before it sends)
+  private BufferBudget budget; // null until a socket sends it
 
   /** Takes ownership of {@code plain}. */
   public SharedFrame(ByteBuf plain) {
@@ -31,9 +32,24 @@ public final class SharedFrame extends AbstractReferenceCounted {
       int length = plain.readableBytes() - header;
       deflated = length < MessageDeflater.MIN_BYTES
           ? plain.retainedDuplicate()
-          : MessageDeflater.current().frame(plain, plain.readerIndex() + header, length);
+          : count(MessageDeflater.current().frame(plain, plain.readerIndex() + header, length));
     }
     return deflated;
+  }
+
+  /**
+   * From the first socket that sends this frame on, its memory counts once against {@code budget},
+   * however many sockets send it, until the last of them has written or dropped it.
+   */
+  void countAgainst(BufferBudget budget) {
+    if (this.budget == null) {
+      this.budget = budget;
+      plain = count(plain);
+    }
+  }
+
+  private ByteBuf count(ByteBuf frame) {
+    return budget == null ? frame : new CountedFrame(budget, frame);
   }
 
   @Override

@@ -24,14 +24,28 @@ class SettingsTest {
     assertThat(s.maxMessageBytes()).isEqualTo(4 * 1024 * 1024);
   }
 
-  /** The memory defaults (docs/memory.md has the arithmetic) and the HTTP defaults. */
+  /**
+   * The memory defaults come from the plan for 100 MiB (docs/memory.md has the arithmetic), and the
+   * catalog shows exactly those; another limit sizes them again; a value given wins.
+   */
   @Test
-  void memoryAndHttpDefaults() {
+  void memoryDefaultsAreThePlansAndHttpDefaults() {
     Settings s = Settings.defaults();
-    assertThat(s.limits().outboundQueueBytes()).isEqualTo(16 * 1024 * 1024);
-    assertThat(s.limits().bufferBudgetBytes()).isEqualTo(32 * 1024 * 1024);
-    assertThat(s.limits().documentMemoryBytes()).isEqualTo(8 * 1024 * 1024);
+    assertThat(s.memory().limit().bytes()).isEqualTo(100L << 20);
+    assertThat(s.limits().outboundQueueBytes()).isEqualTo(11 << 20).isEqualTo(Setting.OUTBOUND_QUEUE_BYTES.defaultLong());
+    assertThat(s.limits().bufferBudgetBytes()).isEqualTo(11 << 20).isEqualTo(Setting.BUFFER_BUDGET_BYTES.defaultLong());
+    assertThat(s.limits().documentMemoryBytes()).isEqualTo(4 << 20).isEqualTo(Setting.DOCUMENT_MEMORY_BYTES.defaultLong());
+    assertThat(s.limits().incomingBufferBytes()).isEqualTo(7 << 20).isEqualTo(Setting.INCOMING_BUFFER_BYTES.defaultLong());
     assertThat(s.http()).isEqualTo(new Settings.Http(10, 60, 256));
+
+    Settings larger = Settings.from(new JsonObject().put(Settings.MEMORY_LIMIT_BYTES, "512m"));
+    assertThat(larger.limits().incomingBufferBytes()).isEqualTo(larger.memory().incoming()).isGreaterThan(40 << 20);
+    assertThat(larger.limits().outboundQueueBytes()).isEqualTo(16 << 20);
+    Settings given = Settings.from(new JsonObject().put(Settings.MEMORY_LIMIT_BYTES, "512m")
+        .put(Settings.BUFFER_BUDGET_BYTES, 1 << 20));
+    assertThat(given.limits().bufferBudgetBytes()).isEqualTo(1 << 20);
+    assertThatThrownBy(() -> Settings.from(new JsonObject().put(Settings.MEMORY_LIMIT_BYTES, "32m")))
+        .hasMessage("Invalid setting MEMORY_LIMIT_BYTES=32m: expected at least 80 MiB (83886080, or 80m)");
   }
 
   /** The outsider's limits (docs/operations.md, "What an outsider can do"). */

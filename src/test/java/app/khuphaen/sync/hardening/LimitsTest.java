@@ -67,7 +67,7 @@ class LimitsTest {
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Settings.from(new JsonObject()
         .put(Settings.MAX_MESSAGE_BYTES, 2048).put(Settings.INCOMING_BUFFER_BYTES, 1024))))
         .hasMessage("Invalid setting MAX_MESSAGE_BYTES=2048: expected at most INCOMING_BUFFER_BYTES (1024), "
-            + "or a message that large could never be read");
+            + "or a message that large could never be read (a larger MEMORY_LIMIT_BYTES raises it)");
   }
 
   @Test

@@ -17,12 +17,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The server as a separate {@code java -jar} process, started with the exact command line of the
- * Dockerfile's ENTRYPOINT (only the jar's path differs). Its output is collected line by line so
+ * The server as a separate process, started with the exact command line of the Dockerfile's
+ * ENTRYPOINT (the launcher {@code bin/khu-phaen-sync}, from this checkout rather than {@code /app}). Its output is collected line by line so
  * tests can await a log line instead of sleeping.
  */
 public final class ServerProcess implements AutoCloseable {
-  public static final String IMAGE_JAR = "/app/khu-phaen-sync.jar";
+  /** Where the image keeps the server; a checkout holds the same layout (bin/, target/ for the jar). */
+  public static final String IMAGE_HOME = "/app/";
 
   private final Process process;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -63,8 +64,8 @@ public final class ServerProcess implements AutoCloseable {
 
   public static ServerProcess start(Path workDir, Map<String, String> env, String... extraArgs) throws IOException {
     List<String> command = new ArrayList<>();
-    for (String arg : dockerfileCommand()) {
-      command.add(arg.equals(IMAGE_JAR) ? System.getProperty("kp.jar") : arg);
+    for (String arg : dockerfileCommand()) { // the image's entry point, from this checkout (it finds target/'s jar)
+      command.add(arg.startsWith(IMAGE_HOME) ? projectDir().toAbsolutePath().resolve(arg.substring(IMAGE_HOME.length())).toString() : arg);
     }
     command.addAll(Arrays.asList(extraArgs));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);

@@ -68,6 +68,18 @@ class PeerSocketTest {
     channel.runPendingTasks();
   }
 
+  /** The text of a server text frame as it goes on the wire (unmasked, final, at most 64 KiB here). */
+  private static String text(Object written) {
+    ByteBuf frame = (ByteBuf) written;
+    try {
+      int length = frame.getByte(frame.readerIndex() + 1) & 0x7F;
+      int header = length == 126 ? 4 : 2;
+      return frame.toString(frame.readerIndex() + header, frame.readableBytes() - header, StandardCharsets.UTF_8);
+    } finally {
+      frame.release();
+    }
+  }
+
   private static int drainOutbound(EmbeddedChannel channel) {
     channel.runPendingTasks(); // the turn's flush
     int frames = 0;
@@ -142,8 +154,15 @@ class PeerSocketTest {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      received.add(((TextWebSocketFrame) msg).text());
-      ReferenceCountUtil.release(msg);
+      ByteBuf bytes = (ByteBuf) msg; // the local transport may hand several written frames over as one
+      try {
+        while (bytes.isReadable()) {
+          int length = bytes.getByte(bytes.readerIndex() + 1) & 0x7F; // short frames only, here
+          received.add(text(bytes.readRetainedSlice(2 + length)));
+        }
+      } finally {
+        bytes.release();
+      }
     }
   }
 
@@ -166,11 +185,13 @@ class PeerSocketTest {
     socket.sendText(ServerMetrics.Frame.DATA, "one");
     socket.sendText(ServerMetrics.Frame.DATA, "two");
     assertThat(channel.outboundMessages()).isEmpty();
-    assertThat(budget.held()).isEqualTo(2 * (3 + 14));
+    assertThat(budget.held()).isEqualTo(2 * (2 + 3)); // header and payload of each wire frame
+    assertThat(budget.framesHeld()).isEqualTo(2 * (2 + 3));
     stopReading(channel, false);
-    assertThat(((TextWebSocketFrame) channel.readOutbound()).text()).isEqualTo("one");
-    assertThat(((TextWebSocketFrame) channel.readOutbound()).text()).isEqualTo("two");
+    assertThat(text(channel.readOutbound())).isEqualTo("one");
+    assertThat(text(channel.readOutbound())).isEqualTo("two");
     assertThat(budget.held()).isZero();
+    assertThat(budget.framesHeld()).isZero(); // written and released
   }
 
   @Test
@@ -220,8 +241,37 @@ class PeerSocketTest {
     bigChannel.runPendingTasks();
     smallChannel.runPendingTasks();
     assertThat(events).containsExactly(
-        "big too slow: the server's buffer budget (4500 bytes) is spent and it held 4028 of them");
-    assertThat(budget.held()).isEqualTo(514);
+        "big too slow: the server's buffer budget (4500 bytes) is spent and it held 4008 of them");
+    assertThat(budget.held()).isEqualTo(504);
+  }
+
+  @Test
+  void aFrameSentToManyCountsOnceAgainstTheBudgetUntilTheLastOfThemWroteIt() {
+    BufferBudget budget = new BufferBudget(1_000_000);
+    List<EmbeddedChannel> channels = new ArrayList<>();
+    List<PeerSocket> sockets = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      PeerSocket socket = new PeerSocket(1 << 20, false, BOUND, budget, metrics);
+      channels.add(channel(socket, "r" + i));
+      sockets.add(socket);
+      stopReading(channels.get(i), true);
+    }
+    SharedFrame frame = new SharedFrame(WireFrames.text("x".repeat(1_000).getBytes(StandardCharsets.UTF_8)));
+    for (PeerSocket socket : sockets) {
+      socket.sendFrame(ServerMetrics.Frame.DATA, frame.retain());
+    }
+    frame.release(); // the fan-out is done with it; the receivers still hold it
+    assertThat(budget.framesHeld()).isEqualTo(1_004); // once
+    assertThat(budget.held()).isEqualTo(3 * 1_004); // each receiver's backlog
+    stopReading(channels.get(0), false);
+    stopReading(channels.get(1), false);
+    drainOutbound(channels.get(0));
+    drainOutbound(channels.get(1));
+    assertThat(budget.framesHeld()).isEqualTo(1_004); // the third still holds it
+    stopReading(channels.get(2), false);
+    drainOutbound(channels.get(2));
+    assertThat(budget.framesHeld()).isZero();
+    assertThat(budget.held()).isZero();
   }
 
   @Test
