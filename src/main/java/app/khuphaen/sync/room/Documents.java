@@ -2,6 +2,7 @@ package app.khuphaen.sync.room;
 
 import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.model.JsonString;
+import app.khuphaen.sync.model.Reservation;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.store.DocumentWriter;
 import app.khuphaen.sync.store.RoomStore;
@@ -120,13 +121,14 @@ final class Documents {
 
   /**
    * A sync on this node: stamps {@code document}, makes it the room's latest, relays it, queues it for
-   * the store (its write counting against {@code client}'s write rate).
+   * the store (its write counting against {@code client}'s write rate, {@code held} released once it
+   * is stored or replaced).
    */
-  void replace(String code, JsonString document, String writtenBy, String client, LongConsumer relay) {
+  void replace(String code, JsonString document, String writtenBy, String client, Reservation held, LongConsumer relay) {
     LatestDocument doc = live.computeIfAbsent(code, k -> new LatestDocument());
     grown(doc.replace(document, clock, stamp -> {
       relay.accept(stamp);
-      writer.submit(code, document, writtenBy, client, stamp);
+      writer.submit(code, document, writtenBy, client, stamp, held);
     }));
   }
 

@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.model.JsonString;
 import app.khuphaen.sync.model.PeerInfo;
+import app.khuphaen.sync.model.Reservation;
 import app.khuphaen.sync.protocol.ServerMessages;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -36,12 +37,13 @@ final class Relay {
   /**
    * Relays the room's new document, then stores it (write-behind); relayed and stored order agree.
    * What is kept and stored is the document inside the relayed frame, so that once the sender's
-   * message is handled its bytes are on the heap once, not twice.
+   * message is handled its bytes are on the heap once, not twice; {@code held} (the message's
+   * reservation) goes with it to the write-behind queue.
    */
-  void syncDocument(String code, String from, String client, JsonString sent) {
+  void syncDocument(String code, String from, String client, JsonString sent, Reservation held) {
     byte[] frame = ServerMessages.documentSync(sent);
     JsonString document = ServerMessages.documentOf(frame);
-    documents.replace(code, document, from, client, stamp ->
+    documents.replace(code, document, from, client, held, stamp ->
         relay(RoomEvent.document(code, from, frame, document, stamp)));
   }
 

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.model.JsonString;
+import app.khuphaen.sync.model.Reservation;
 import app.khuphaen.sync.model.RoomRecord;
 import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.protocol.Identifiers;
@@ -180,7 +181,7 @@ final class RoomDirectory {
           if (doc == null) {
             return Future.succeededFuture(null);
           }
-          relay.syncDocument(code, room.hostId(), client, JsonString.of(doc.document()));
+          relay.syncDocument(code, room.hostId(), client, JsonString.of(doc.document()), Reservation.NONE);
           log.info("{} revision {} restored by its host", kv("room", code), revision);
           return writer.idle().map(doc);
         }));

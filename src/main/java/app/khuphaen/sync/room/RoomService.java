@@ -8,6 +8,7 @@ import app.khuphaen.sync.config.Settings;
 import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.model.Errors;
 import app.khuphaen.sync.model.JsonString;
+import app.khuphaen.sync.model.Reservation;
 import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.model.RoomRecord;
 import app.khuphaen.sync.store.DocumentWriter;
@@ -195,8 +196,8 @@ public final class RoomService {
    * Relays the room's new document, then stores it (write-behind); relayed and stored order agree.
    * {@code clientKey} is the sender's {@link ClientKey}, whose write rate the store's writes count against.
    */
-  public void syncDocument(String code, String from, String clientKey, JsonString document) {
-    relay.syncDocument(code, from, clientKey, document);
+  public void syncDocument(String code, String from, String clientKey, JsonString document, Reservation held) {
+    relay.syncDocument(code, from, clientKey, document, held);
   }
 
   /** The room's latest document, or null when it has none. */

@@ -15,6 +15,7 @@ import app.khuphaen.sync.protocol.ClientMessageParser;
 import app.khuphaen.sync.protocol.Identifiers;
 import app.khuphaen.sync.protocol.InvalidMessageException;
 import app.khuphaen.sync.model.JsonString;
+import app.khuphaen.sync.model.Reservation;
 import app.khuphaen.sync.model.PeerInfo;
 import app.khuphaen.sync.protocol.ServerMessages;
 import app.khuphaen.sync.room.Connection;
@@ -113,20 +114,32 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     socket.listen(this);
   }
 
-  /** Parsed as it arrives (the bytes go back to Netty after this), handled in turn. */
+  /**
+   * Parsed as it arrives, handled in turn. Its reservation is released once it is handled, except a
+   * document's, which the write-behind queue releases once the document is stored (or replaced).
+   */
   @Override
-  public void onText(byte[] utf8) {
+  public void onText(byte[] utf8, Reservation held) {
     if (!admit()) {
+      held.release();
       return;
     }
     ClientMessage message;
     try {
       message = parser.parse(utf8);
     } catch (InvalidMessageException e) {
+      held.release();
       enqueue(() -> invalid(e.getMessage()));
       return;
     }
-    enqueue(() -> handle(message));
+    enqueue(() -> {
+      try {
+        return handle(message, held);
+      } catch (RuntimeException e) {
+        held.release();
+        throw e;
+      }
+    });
   }
 
   @Override
@@ -260,7 +273,14 @@ public final class Session implements RoomMember, PeerSocket.Listener {
     return DONE;
   }
 
-  private Future<Void> handle(ClientMessage message) {
+  /**
+   * @param held the message's reservation: released here, except by a document accepted for the
+   *     room, which hands it to the write-behind queue
+   */
+  private Future<Void> handle(ClientMessage message, Reservation held) {
+    if (!(message instanceof ClientMessage.SyncDocument)) {
+      held.release(); // nothing of the message is kept past its handling
+    }
     if (message instanceof ClientMessage.Join join && !join.hasValidPeerId()) {
       return invalid(Identifiers.INVALID_PEER_ID);
     }
@@ -277,6 +297,7 @@ public final class Session implements RoomMember, PeerSocket.Listener {
       return leaveRoom().onComplete(ar -> socket.close(CloseCodes.NORMAL, ""));
     }
     if (state != State.JOINED) {
+      held.release();
       refuse(ServerMetrics.Refusal.NOT_IN_ROOM, ErrorMessages.NOT_IN_A_ROOM);
       return DONE;
     }
@@ -289,10 +310,11 @@ public final class Session implements RoomMember, PeerSocket.Listener {
       }
     } else if (message instanceof ClientMessage.SyncDocument sync) {
       if (hostAuthRequired && !host) {
+        held.release();
         refuse(RoomRefusal.Reason.HOST_ONLY);
       } else {
         metrics.received(Action.SYNC_DOCUMENT);
-        rooms.syncDocument(roomCode, peerId, clientKey, sync.document());
+        rooms.syncDocument(roomCode, peerId, clientKey, sync.document(), held);
       }
     } else if (message instanceof ClientMessage.RequestSync) {
       return rooms.document(roomCode)

@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.model.JsonString;
+import app.khuphaen.sync.model.Reservation;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -37,7 +38,7 @@ public final class DocumentWriter {
    * entered the queue (System.nanoTime), for kp_store_write_seconds.
    */
   private record Pending(JsonString document, String writtenBy, String client, Instant writtenAt, long stamp,
-                         long queuedNanos) {}
+                         long queuedNanos, Reservation held) {}
 
   /**
    * A room with a write in flight, waiting for a retry or resting after a write (until the interval
@@ -88,23 +89,31 @@ public final class DocumentWriter {
 
   /** Queues {@code document} as the room's latest; it replaces any queued but unwritten one. */
   public void submit(String code, JsonString document, String writtenBy, long stamp) {
-    submit(code, document, writtenBy, null, stamp);
+    submit(code, document, writtenBy, null, stamp, Reservation.NONE);
   }
 
-  /** As {@link #submit(String, JsonString, String, long)}, the write counting against {@code client}'s rate. */
-  public void submit(String code, JsonString document, String writtenBy, String client, long stamp) {
-    Pending pending = new Pending(document, writtenBy, client, Instant.now(), stamp, System.nanoTime());
+  /**
+   * As {@link #submit(String, JsonString, String, long)}, the write counting against {@code client}'s
+   * rate; {@code held} is released once the document is stored, or replaced by a newer one before.
+   */
+  public void submit(String code, JsonString document, String writtenBy, String client, long stamp, Reservation held) {
+    Pending pending = new Pending(document, writtenBy, client, Instant.now(), stamp, System.nanoTime(), held);
     Slot[] started = {null};
+    Pending[] replaced = {null};
     slots.compute(code, (k, slot) -> {
       if (slot == null) {
         slot = new Slot();
         started[0] = slot;
       }
       synchronized (slot) {
+        replaced[0] = slot.next;
         slot.next = pending;
       }
       return slot;
     });
+    if (replaced[0] != null) {
+      replaced[0].held().release();
+    }
     if (started[0] != null) {
       writeNext(code, started[0]);
     }
@@ -127,6 +136,11 @@ public final class DocumentWriter {
     Slot slot = slots.remove(code);
     if (slot != null) {
       stopResting(slot);
+      synchronized (slot) {
+        if (slot.next != null) {
+          slot.next.held().release(); // a write in flight releases its own when it ends
+        }
+      }
     }
     notifyIfIdle();
   }
@@ -219,6 +233,7 @@ public final class DocumentWriter {
         if (ar.result() instanceof SaveOutcome.Stored stored) {
           log.debug("{} document revision {} stored", kv("room", code), stored.revision());
         }
+        pending.held().release();
         rest(code, current);
       } else {
         health.failed("document write", ar.cause());
@@ -230,11 +245,13 @@ public final class DocumentWriter {
   /** The write of {@code pending} did not land: again after a back-off, unless something newer came. */
   private void retryLater(String code, Slot current, Pending pending) {
     long[] delay = {-1}; // stays -1 when the room was forgotten meanwhile
+    boolean[] kept = {false};
     slots.computeIfPresent(code, (k, slot) -> {
       if (slot == current) {
         synchronized (slot) {
           if (slot.next == null) {
             slot.next = pending; // nothing newer arrived: retry this one
+            kept[0] = true;
           }
           delay[0] = slot.backoffMs;
           slot.backoffMs = Math.min(slot.backoffMs * 2, MAX_BACKOFF_MS);
@@ -242,6 +259,9 @@ public final class DocumentWriter {
       }
       return slot;
     });
+    if (!kept[0]) {
+      pending.held().release(); // something newer will be written, or the room is gone
+    }
     if (delay[0] >= 0) {
       vertx.setTimer(delay[0], id -> writeNext(code, current));
     }

@@ -12,8 +12,10 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
+import app.khuphaen.sync.model.Reservation;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -33,15 +35,18 @@ import java.util.zip.Inflater;
  * negotiated with {@code client_no_context_takeover}) is inflated as it arrives by an inflater made
  * for it and ended with it: an idle socket holds no compression state.
  *
- * <p>Out: {@link Message} for a whole text or binary message (its bytes copied to the heap, the
- * reservation returned), Netty's ping, pong and close frames for control frames. A frame over the
+ * <p>Out: {@link Message} for a whole text or binary message (its bytes copied to the heap, still
+ * counted until its holder releases it), Netty's ping, pong and close frames for control frames. A frame over the
  * limits, before or after inflation, fires {@link CorruptedWebSocketFrameException} with 1009, a
  * malformed one with 1002 (1007 for a close reason that is not UTF-8); after that nothing more is
  * decoded. The channel's event loop only.
  */
 public final class InboundFrames extends ChannelInboundHandlerAdapter {
-  /** A whole data message; {@code text} false for binary. */
-  public record Message(byte[] payload, boolean text) {}
+  /**
+   * A whole data message; {@code text} false for binary. Its bytes stay counted against the incoming
+   * budget until {@code held} is released.
+   */
+  public record Message(byte[] payload, boolean text, Reservation held) {}
 
   private static final int OP_CONTINUATION = 0;
   private static final int OP_TEXT = 1;
@@ -399,7 +404,10 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** A whole message: to the heap, its memory and reservation returned, then on to the socket. */
+  /**
+   * A whole message: to the heap, its buffers returned, then on to the socket. Of the reservation,
+   * what the message did not need is returned now, and its size is held until the message is let go.
+   */
   private void messageDone() {
     if (inflated != null) {
       message = message == null ? ctx.alloc().compositeDirectBuffer(Integer.MAX_VALUE) : message;
@@ -408,8 +416,24 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
     }
     byte[] payload = message == null ? new byte[0] : io.netty.buffer.ByteBufUtil.getBytes(message);
     boolean text = messageText;
+    Reservation held = hold(Math.min(reserved, payload.length));
+    budget.free(reserved - Math.min(reserved, payload.length));
+    reserved = 0;
     endMessage();
-    ctx.fireChannelRead(new Message(payload, text));
+    ctx.fireChannelRead(new Message(payload, text, held));
+  }
+
+  /** {@code bytes} of the budget, given back by the first release. */
+  private Reservation hold(long bytes) {
+    if (bytes == 0) {
+      return Reservation.NONE;
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        budget.free(bytes);
+      }
+    };
   }
 
   /** Lets go of the message being read: its buffers, its inflater and its reservation. */

@@ -1,6 +1,7 @@
 package app.khuphaen.sync.transport;
 
 import app.khuphaen.sync.metrics.ServerMetrics;
+import app.khuphaen.sync.model.Reservation;
 import app.khuphaen.sync.protocol.ErrorMessages;
 import app.khuphaen.sync.protocol.CloseCodes;
 import app.khuphaen.sync.protocol.ServerMessages;
@@ -52,8 +53,11 @@ import java.util.concurrent.TimeUnit;
 public final class PeerSocket extends ChannelInboundHandlerAdapter {
   /** What the socket's owner hears; every method runs on the socket's event loop. */
   public interface Listener {
-    /** A whole text message: its bytes, valid UTF-8, on the heap. */
-    void onText(byte[] utf8);
+    /**
+     * A whole text message: its bytes, valid UTF-8, on the heap, counted against the server's
+     * incoming budget until the listener releases {@code held} (it must, on every path).
+     */
+    void onText(byte[] utf8, Reservation held);
 
     void onBinary();
 
@@ -73,7 +77,9 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   static final int NETTY_HIGH_WATER = 32 * 1024;
   private static final int NETTY_LOW_WATER = 16 * 1024;
   private static final Listener NOBODY = new Listener() {
-    @Override public void onText(byte[] utf8) {}
+    @Override public void onText(byte[] utf8, Reservation held) {
+      held.release();
+    }
     @Override public void onBinary() {}
     @Override public void onSignOfLife() {}
     @Override public void onTooSlow(String why) {}
@@ -229,16 +235,17 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof InboundFrames.Message message) {
-        if (closeSent) {
-          return;
-        }
-        if (!message.text()) {
-          listener.onBinary();
+        if (closeSent || !message.text()) {
+          message.held().release();
+          if (!closeSent) {
+            listener.onBinary();
+          }
         } else if (!Utf8.isValid(message.payload())) {
+          message.held().release();
           metrics.received(ServerMetrics.Action.INVALID);
           closeNow(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), ErrorMessages.INVALID_UTF8);
         } else {
-          listener.onText(message.payload());
+          listener.onText(message.payload(), message.held());
         }
       } else if (msg instanceof PingWebSocketFrame ping) {
         listener.onSignOfLife();

@@ -66,14 +66,20 @@ class ContainerLimitProbe {
       try (ServerProcess server = ServerProcess.startCommand(image, env, cgroup.wrap(command))) {
         server.awaitLine("listening on", 60);
         report(cgroup, server, "idle");
-        List<WebSocket> idle = new ArrayList<>();
-        phase(cgroup, server, "5,000 idle peers", () -> idle.addAll(idlePeers(vertx, port, 5_000)));
+        Http http = new Http(vertx, port, "127.0.0.1");
+        // one load after the other, as the benchmark runs them: each one's clients are gone before the next
+        phase(cgroup, server, "5,000 idle peers", () -> {
+          List<WebSocket> idle = idlePeers(vertx, port, 5_000);
+          idle.forEach(WebSocket::close);
+          http.await("/health", r -> r.json().getInteger("connections") == 0, "the idle peers gone");
+        });
         phase(cgroup, server, "W4: a 2 MiB document to 20 receivers, 10 times",
             () -> largeDocuments(vertx, port, 2 * 1024 * 1024, 20, 10));
+        phase(cgroup, server, "fan-out: 10 rooms of 20, 1,000 messages to each",
+            () -> fanOut(vertx, port, 10, 20, 1_000));
         int max = maxMessageBytes(image);
         phase(cgroup, server, "10 hosts sending " + max + "-byte documents at once",
             () -> concurrentHosts(vertx, port, 10, max - 64));
-        idle.forEach(WebSocket::close);
       }
     } finally {
       Await.result(vertx.close());
@@ -91,11 +97,14 @@ class ContainerLimitProbe {
     Files.createDirectories(image.resolve("conf"));
     Files.copy(ServerProcess.projectDir().resolve("conf/config.json"), image.resolve("conf/config.json"),
         StandardCopyOption.REPLACE_EXISTING);
-    // out of the page cache, so that the server's reads of them are charged to its cgroup, as a
-    // container's first reads of its image are (copying them here charged the test's)
+    // written out, then out of the page cache, so that the server's reads of them are charged to its
+    // cgroup, as a container's first reads of its image are (writing them here charged the test's)
     for (String file : List.of("khu-phaen-sync.jar", "kp.jsa", "native/libsqlitejdbc.so")) {
-      Process drop = new ProcessBuilder("dd", "if=" + image.resolve(file), "iflag=nocache", "count=0", "status=none").start();
-      assertThat(drop.waitFor(30, TimeUnit.SECONDS) && drop.exitValue() == 0).as("dd iflag=nocache " + file).isTrue();
+      for (List<String> step : List.of(List.of("sync", image.resolve(file).toString()),
+          List.of("dd", "if=" + image.resolve(file), "iflag=nocache", "count=0", "status=none"))) {
+        Process run = new ProcessBuilder(step).start();
+        assertThat(run.waitFor(30, TimeUnit.SECONDS) && run.exitValue() == 0).as(String.join(" ", step)).isTrue();
+      }
     }
     String[] lines = printed.split("\n");
     return Arrays.asList(lines[lines.length - 1].split(" "));
@@ -197,6 +206,47 @@ class ContainerLimitProbe {
       }
     } finally {
       peers.forEach(WsClient::close);
+    }
+  }
+
+  /**
+   * {@code rooms} rooms of {@code peers}, each peer's socket from its own address range; in every room
+   * one sender broadcasts {@code messages} small messages as fast as the server reads them, and every
+   * other peer receives all of them.
+   */
+  private static void fanOut(Vertx vertx, int port, int rooms, int peers, int messages) {
+    List<List<WsClient>> all = new ArrayList<>();
+    try {
+      for (int r = 0; r < rooms; r++) {
+        String address = "127.0.7." + (r + 1);
+        String code = new Http(vertx, port, address).post("/api/rooms", null).json().getString("room_code");
+        List<WsClient> room = new ArrayList<>();
+        for (int p = 0; p < peers; p++) {
+          WsClient peer = WsClient.connectFrom(vertx, port, address);
+          peer.join(code, "peer-" + p, p == 0);
+          room.add(peer);
+        }
+        all.add(room);
+      }
+      String data = "{\"task\":\"ซื้อของ ✅\",\"done\":false}";
+      for (int m = 0; m < messages; m++) {
+        for (List<WsClient> room : all) {
+          room.get(0).send(Messages.broadcast(data + m));
+        }
+      }
+      for (List<WsClient> room : all) {
+        for (WsClient receiver : room.subList(1, room.size())) {
+          for (int m = 0; m < messages; m++) {
+            JsonObject message;
+            do {
+              message = receiver.next(); // past the peer_joined of those who came after it
+            } while (!"data".equals(message.getString("type")));
+            assertThat(message.getString("data")).isEqualTo(data + m);
+          }
+        }
+      }
+    } finally {
+      all.forEach(room -> room.forEach(WsClient::close));
     }
   }
 

@@ -3,6 +3,7 @@ package app.khuphaen.sync.store;
 import app.khuphaen.sync.metrics.ServerMetrics;
 import app.khuphaen.sync.model.DocumentState;
 import app.khuphaen.sync.model.JsonString;
+import app.khuphaen.sync.model.Reservation;
 import app.khuphaen.sync.model.RoomRecord;
 import app.khuphaen.sync.support.Await;
 import io.vertx.core.Future;
@@ -106,10 +107,10 @@ class DocumentWriterTest {
     DocumentWriter limited = new DocumentWriter(vertx, store, health, metrics, Duration.ZERO, 1_000, 1_000_000);
     String big = "x".repeat(400); // 400 bytes at 1,000 bytes a second: the next write 400 ms later
     long started = System.nanoTime();
-    limited.submit("RATE01", JsonString.of(big), "host", "10.0.0.1", 1);
+    limited.submit("RATE01", JsonString.of(big), "host", "10.0.0.1", 1, Reservation.NONE);
     store.nextWrite().done.complete(new SaveOutcome.Stored(1)); // after a quiet spell: at once
-    limited.submit("RATE01", JsonString.of(big + "b"), "host", "10.0.0.1", 2);
-    limited.submit("RATE01", JsonString.of(big + "c"), "host", "10.0.0.1", 3);
+    limited.submit("RATE01", JsonString.of(big + "b"), "host", "10.0.0.1", 2, Reservation.NONE);
+    limited.submit("RATE01", JsonString.of(big + "c"), "host", "10.0.0.1", 3, Reservation.NONE);
     Write next = store.nextWrite();
     assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
     assertThat(next.document).isEqualTo(big + "c"); // "b" was never written
@@ -123,10 +124,10 @@ class DocumentWriterTest {
     DocumentWriter limited = new DocumentWriter(vertx, store, health, metrics, Duration.ZERO, 1_000_000, 1_000);
     String big = "x".repeat(1500); // 1.5 s of the client's budget: the other client's write comes well within it
     long started = System.nanoTime();
-    limited.submit("MINE01", JsonString.of(big), "host", "10.0.0.1", 1);
+    limited.submit("MINE01", JsonString.of(big), "host", "10.0.0.1", 1, Reservation.NONE);
     store.nextWrite().done.complete(new SaveOutcome.Stored(1));
-    limited.submit("MINE02", JsonString.of(big), "host", "10.0.0.1", 1); // another room of the same client: waits
-    limited.submit("YOURS1", JsonString.of(big), "host", "10.0.0.2", 1); // another client: at once
+    limited.submit("MINE02", JsonString.of(big), "host", "10.0.0.1", 1, Reservation.NONE); // another room of the same client: waits
+    limited.submit("YOURS1", JsonString.of(big), "host", "10.0.0.2", 1, Reservation.NONE); // another client: at once
     Write other = store.nextWrite();
     assertThat(other.code).isEqualTo("YOURS1");
     assertThat(System.nanoTime() - started).isLessThan(Duration.ofMillis(1500).toNanos());
@@ -141,9 +142,9 @@ class DocumentWriterTest {
   @Test
   void shutdownWritesWhatWaitsForItsRateAtOnce() throws Exception {
     DocumentWriter limited = new DocumentWriter(vertx, store, health, metrics, Duration.ZERO, 1024, 1024);
-    limited.submit("RATE02", JsonString.of("x".repeat(100_000)), "host", "10.0.0.1", 1); // ~100 s of budget
+    limited.submit("RATE02", JsonString.of("x".repeat(100_000)), "host", "10.0.0.1", 1, Reservation.NONE); // ~100 s of budget
     store.nextWrite().done.complete(new SaveOutcome.Stored(1));
-    limited.submit("RATE02", JsonString.of("last"), "host", "10.0.0.1", 2);
+    limited.submit("RATE02", JsonString.of("last"), "host", "10.0.0.1", 2, Reservation.NONE);
     Future<Void> idle = limited.idle();
     Write last = store.nextWrite();
     assertThat(last.document).isEqualTo("last");
@@ -191,6 +192,31 @@ class DocumentWriterTest {
     writer.submit("ROOM03", JsonString.of("b"), "host", 2);
     writer.forget("ROOM03");
     assertThat(writer.unwritten("ROOM03")).isNull();
+  }
+
+  @Test
+  void aDocumentHoldsItsMessagesMemoryUntilItIsStoredReplacedOrItsRoomForgotten() throws Exception {
+    List<String> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+    writer.submit("HOLD01", JsonString.of("a"), "host", null, 1, () -> released.add("a"));
+    Write first = store.nextWrite();
+    writer.submit("HOLD01", JsonString.of("b"), "host", null, 2, () -> released.add("b"));
+    writer.submit("HOLD01", JsonString.of("c"), "host", null, 3, () -> released.add("c"));
+    assertThat(released).containsExactly("b"); // replaced while queued: never to be written
+    first.done.fail(new IllegalStateException("disk full")); // "c" is newer: "a" is not retried
+    Write second = store.nextWrite();
+    assertThat(second.document).isEqualTo("c");
+    assertThat(released).containsExactly("b", "a");
+    second.done.complete(new SaveOutcome.Stored(1));
+    Await.result(writer.idle());
+    assertThat(released).containsExactly("b", "a", "c");
+
+    writer.submit("HOLD02", JsonString.of("x"), "host", null, 1, () -> released.add("x"));
+    Write inFlight = store.nextWrite();
+    writer.submit("HOLD02", JsonString.of("y"), "host", null, 2, () -> released.add("y"));
+    writer.forget("HOLD02"); // the room is deleted: the queued one goes now, the one in flight when it ends
+    assertThat(released).endsWith("y");
+    inFlight.done.complete(new SaveOutcome.Stored(1));
+    Await.until("the write in flight let go", () -> released.contains("x"));
   }
 
   private record Write(String code, String document, Promise<SaveOutcome> done) {}

@@ -27,11 +27,32 @@ class InboundFramesTest {
   /** What comes out of the reader: messages as "text:…"/"binary:…", control frames, failures' close codes. */
   private static final class Out extends ChannelInboundHandlerAdapter {
     final List<String> events = new ArrayList<>();
+    final List<app.khuphaen.sync.model.Reservation> held = new ArrayList<>();
+    private final boolean keep;
+
+    /** @param keep whether messages are kept (their reservations held) until {@link #letGo} */
+    Out(boolean keep) {
+      this.keep = keep;
+    }
+
+    Out() {
+      this(false);
+    }
+
+    void letGo() {
+      held.forEach(app.khuphaen.sync.model.Reservation::release);
+      held.clear();
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof InboundFrames.Message m) {
         events.add((m.text() ? "text:" : "binary:") + new String(m.payload(), StandardCharsets.UTF_8));
+        if (keep) {
+          held.add(m.held());
+        } else {
+          m.held().release();
+        }
       } else if (msg instanceof PingWebSocketFrame ping) {
         events.add("ping:" + ping.content().readableBytes());
       } else if (msg instanceof CloseWebSocketFrame close) {
@@ -83,8 +104,8 @@ class InboundFramesTest {
   }
 
   @Test
-  void aFrameSplitAcrossReadsComesOutWholeAndItsReservationIsReturned() {
-    Out out = new Out();
+  void aFrameSplitAcrossReadsComesOutWholeAndItsReservationIsHeldUntilItIsLetGo() {
+    Out out = new Out(true);
     EmbeddedChannel channel = channel(out, false);
     byte[] bytes = frame(0x81, text("สวัสดี " + "x".repeat(300)));
     for (int at = 0; at < bytes.length; at += 7) { // a header split too
@@ -94,12 +115,15 @@ class InboundFramesTest {
       }
     }
     assertThat(out.events).containsExactly("text:สวัสดี " + "x".repeat(300));
+    assertThat(budget.reserved()).isEqualTo(bytes.length - 8); // the payload, until its holder lets it go
+    out.letGo();
+    out.letGo(); // once only
     assertThat(budget.reserved()).isZero();
   }
 
   @Test
   void aSenderWaitsWhileTheBudgetIsSpentAndReadsOnOnceItIsFreed() {
-    Out first = new Out();
+    Out first = new Out(true);
     Out second = new Out();
     EmbeddedChannel firstChannel = channel(first, false);
     EmbeddedChannel secondChannel = channel(second, false);
@@ -115,6 +139,9 @@ class InboundFramesTest {
 
     firstChannel.writeInbound(Unpooled.wrappedBuffer(big, 100, big.length - 100));
     assertThat(first.events).containsExactly("text:" + "a".repeat(8_000));
+    secondChannel.runPendingTasks();
+    assertThat(second.events).isEmpty(); // the first message is still held (say, waiting for the store)
+    first.letGo();
     secondChannel.runPendingTasks(); // the grant runs on the waiting socket's event loop
     assertThat(second.events).containsExactly("text:" + "b".repeat(3_000)); // read from what had arrived
     assertThat(secondChannel.config().isAutoRead()).isTrue();

@@ -49,7 +49,10 @@ class PeerSocketTest {
       this.name = name;
     }
 
-    @Override public void onText(byte[] utf8) { events.add(name + " text " + new String(utf8, StandardCharsets.UTF_8)); }
+    @Override public void onText(byte[] utf8, app.khuphaen.sync.model.Reservation held) {
+      held.release();
+      events.add(name + " text " + new String(utf8, StandardCharsets.UTF_8));
+    }
     @Override public void onBinary() { events.add(name + " binary"); }
     @Override public void onSignOfLife() {}
     @Override public void onTooSlow(String why) { events.add(name + " too slow: " + why); }
