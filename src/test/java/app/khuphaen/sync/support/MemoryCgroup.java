@@ -112,8 +112,24 @@ public final class MemoryCgroup implements AutoCloseable {
     return 0;
   }
 
-  /** The charge split as the kernel reports it: anonymous, file pages (v1 rss/cache; v2 anon/file), in bytes. */
-  public String breakdown() throws IOException {
+  /** The limit it was made with. */
+  public long limitBytes() throws IOException {
+    return Long.parseLong(read(v2 ? "memory.max" : "memory.limit_in_bytes").trim());
+  }
+
+  /**
+   * What the kernel cannot reclaim from the cgroup now: anonymous memory and its own (socket buffers,
+   * structures); file pages it drops under the limit are left out.
+   */
+  public long unreclaimableBytes() throws IOException {
+    java.util.Map<String, Long> stat = stat();
+    if (v2) {
+      return stat.getOrDefault("anon", 0L) + stat.getOrDefault("kernel", stat.getOrDefault("slab", 0L) + stat.getOrDefault("sock", 0L));
+    }
+    return stat.getOrDefault("rss", 0L) + Long.parseLong(read("memory.kmem.usage_in_bytes").trim());
+  }
+
+  private java.util.Map<String, Long> stat() throws IOException {
     java.util.Map<String, Long> stat = new java.util.HashMap<>();
     for (String line : read("memory.stat").split("\n")) {
       String[] parts = line.split(" ");
@@ -121,6 +137,12 @@ public final class MemoryCgroup implements AutoCloseable {
         stat.put(parts[0], Long.parseLong(parts[1]));
       }
     }
+    return stat;
+  }
+
+  /** The charge split as the kernel reports it: anonymous, file pages (v1 rss/cache; v2 anon/file), in bytes. */
+  public String breakdown() throws IOException {
+    java.util.Map<String, Long> stat = stat();
     long anon = stat.getOrDefault(v2 ? "anon" : "rss", 0L);
     long file = stat.getOrDefault(v2 ? "file" : "cache", 0L);
     long kernel = v2 ? stat.getOrDefault("kernel", stat.getOrDefault("slab", 0L) + stat.getOrDefault("sock", 0L))
