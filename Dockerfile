@@ -1,7 +1,6 @@
 # Build: docker build -t khu-phaen-sync .
-# Run:   docker run --memory=256m -p 3001:3001 -v kp-data:/app/data khu-phaen-sync
-#        (the JVM is sized from the limit: docs/memory.md; 100m does not hold yet under large
-#        documents: docs/memory.md, "Under a real memory limit")
+# Run:   docker run --memory=100m -p 3001:3001 -v kp-data:/app/data khu-phaen-sync
+#        (the JVM and the server's budgets are sized from the limit: docs/memory.md)
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .

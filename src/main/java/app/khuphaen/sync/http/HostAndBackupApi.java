@@ -131,6 +131,6 @@ final class HostAndBackupApi {
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .putHeader("ETag", "\"" + doc.revision() + "\"")
         .putHeader("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(doc.writtenAt().atZone(ZoneOffset.UTC)))
-        .end(doc.document());
+        .end(io.vertx.core.buffer.Buffer.buffer(doc.document().decodeUtf8()));
   }
 }

@@ -47,6 +47,46 @@ public final class JsonString {
   }
 
   /**
+   * The string whose plain value is {@code utf8} (valid UTF-8), escaped as {@link #of} escapes it:
+   * in two passes over the bytes, with no String of the value (two bytes a character) made.
+   */
+  public static JsonString ofUtf8(byte[] utf8) {
+    int escaped = utf8.length;
+    for (byte b : utf8) {
+      if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+        escaped += SHORT_ESCAPES.indexOf(b) >= 0 ? 1 : 5;
+      }
+    }
+    byte[] quoted = new byte[escaped + 2];
+    quoted[0] = '"';
+    int o = 1;
+    for (byte b : utf8) {
+      if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+        quoted[o++] = '\\';
+        int shortEscape = SHORT_ESCAPES.indexOf(b);
+        if (shortEscape >= 0) {
+          quoted[o++] = (byte) SHORT_ESCAPE_LETTERS.charAt(shortEscape);
+        } else {
+          quoted[o++] = 'u';
+          quoted[o++] = '0';
+          quoted[o++] = '0';
+          quoted[o++] = (byte) HEX.charAt(b >> 4);
+          quoted[o++] = (byte) HEX.charAt(b & 0xF);
+        }
+      } else {
+        quoted[o++] = b;
+      }
+    }
+    quoted[o] = '"';
+    return new JsonString(quoted, 1, escaped, utf8.length);
+  }
+
+  /** The characters Jackson escapes with a letter, and those letters. */
+  private static final String SHORT_ESCAPES = "\"\\\b\t\n\f\r";
+  private static final String SHORT_ESCAPE_LETTERS = "\"\\btnfr";
+  private static final String HEX = "0123456789ABCDEF";
+
+  /**
    * The string value whose opening quote is at {@code openingQuote} in {@code json}, which must hold
    * valid JSON there (the caller's parser checked it): shares the array. One pass finds the closing
    * quote and the decoded value's UTF-8 length, for size limits that count what the value holds.

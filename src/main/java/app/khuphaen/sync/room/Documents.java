@@ -216,7 +216,7 @@ final class Documents {
 
   private static DocumentState newer(DocumentState answered, StoredDocument stored) {
     DocumentState fromStore = stored == null ? new DocumentState(null, 0)
-        : new DocumentState(JsonString.of(stored.document()), stored.stamp());
+        : new DocumentState(stored.document(), stored.stamp());
     return answered != null && answered.stamp() > fromStore.stamp() ? answered : fromStore;
   }
 

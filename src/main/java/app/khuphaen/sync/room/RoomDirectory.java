@@ -181,7 +181,7 @@ final class RoomDirectory {
           if (doc == null) {
             return Future.succeededFuture(null);
           }
-          relay.syncDocument(code, room.hostId(), client, JsonString.of(doc.document()), Reservation.NONE);
+          relay.syncDocument(code, room.hostId(), client, doc.document(), Reservation.NONE);
           log.info("{} revision {} restored by its host", kv("room", code), revision);
           return writer.idle().map(doc);
         }));

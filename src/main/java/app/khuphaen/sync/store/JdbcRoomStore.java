@@ -480,7 +480,7 @@ public final class JdbcRoomStore implements RoomStore {
     }
   }
 
-  private static StoredDocument queryDocument(Connection c, String sql, String code, Long revision) throws SQLException {
+  private StoredDocument queryDocument(Connection c, String sql, String code, Long revision) throws SQLException {
     try (PreparedStatement st = c.prepareStatement(sql)) {
       st.setString(1, code);
       if (revision != null) {
@@ -488,7 +488,7 @@ public final class JdbcRoomStore implements RoomStore {
       }
       try (ResultSet rs = st.executeQuery()) {
         return rs.next()
-            ? new StoredDocument(rs.getLong(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), rs.getLong(5))
+            ? new StoredDocument(rs.getLong(1), dialect.readDocument(rs, 2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), rs.getLong(5))
             : null;
       }
     }

@@ -90,7 +90,7 @@ public final class MemoryRoomStore implements RoomStore {
       return Future.succeededFuture(SaveOutcome.SUPERSEDED);
     }
     long revision = latest == null ? 1 : latest.document().revision() + 1;
-    Kept added = new Kept(new StoredDocument(revision, document.decode(), writtenBy, writtenAt, stamp), document.utf8Length());
+    Kept added = new Kept(new StoredDocument(revision, document, writtenBy, writtenAt, stamp), document.utf8Length());
     kept.add(added);
     storedBytes += added.size();
     thin(kept);

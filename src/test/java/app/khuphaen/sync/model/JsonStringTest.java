@@ -6,10 +6,12 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,5 +90,20 @@ class JsonStringTest {
       return i + key.length;
     }
     throw new AssertionError("no data field");
+  }
+
+  @Test
+  void aStoredDocumentsUtf8IsEscapedExactlyAsAStringOfItWouldBe() {
+    StringBuilder every = new StringBuilder();
+    for (char c = 0; c < 0x80; c++) {
+      every.append(c);
+    }
+    for (String value : List.of("", "plain", every.toString(), "งานบ้าน ✅ \"quoted\" \\ back/slash 👋",
+        "line\nbreak\ttab\u0000nul\u001f\u007f", "ก".repeat(1000))) {
+      JsonString fromUtf8 = JsonString.ofUtf8(value.getBytes(StandardCharsets.UTF_8));
+      assertThat(fromUtf8).as(value).isEqualTo(JsonString.of(value));
+      assertThat(fromUtf8.decode()).isEqualTo(value);
+      assertThat(fromUtf8.utf8Length()).isEqualTo(value.getBytes(StandardCharsets.UTF_8).length);
+    }
   }
 }
