@@ -229,7 +229,7 @@ class ProcessIT {
          ServerProcess large = ServerProcess.start(workDir, Map.of("MEMORY_LIMIT_BYTES", "512m", "KP_PRINT_COMMAND", "1",
              "JAVA_OPTS", "-Dsome.option=1"))) {
       assertThat(small.awaitExit(30)).isZero();
-      assertThat(small.output()).contains("-XX:TieredStopAtLevel=1", "-Xmx33m ", "-XX:MaxDirectMemorySize=23m ");
+      assertThat(small.output()).contains("-XX:TieredStopAtLevel=1", "-Xmx31m ", "-XX:MaxDirectMemorySize=21m ");
       assertThat(large.awaitExit(30)).isZero();
       assertThat(large.output()).doesNotContain("TieredStopAtLevel").contains("-Xmx241m ")
           .containsPattern("-XX:MaxDirectMemorySize=\\d+m .*-Dsome.option=1 -jar ");

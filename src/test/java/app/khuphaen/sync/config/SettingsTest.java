@@ -32,9 +32,9 @@ class SettingsTest {
   void memoryDefaultsAreThePlansAndHttpDefaults() {
     Settings s = Settings.defaults();
     assertThat(s.memory().limit().bytes()).isEqualTo(100L << 20);
-    assertThat(s.limits().outboundQueueBytes()).isEqualTo(11 << 20).isEqualTo(Setting.OUTBOUND_QUEUE_BYTES.defaultLong());
-    assertThat(s.limits().bufferBudgetBytes()).isEqualTo(11 << 20).isEqualTo(Setting.BUFFER_BUDGET_BYTES.defaultLong());
-    assertThat(s.limits().documentMemoryBytes()).isEqualTo(4 << 20).isEqualTo(Setting.DOCUMENT_MEMORY_BYTES.defaultLong());
+    assertThat(s.limits().outboundQueueBytes()).isEqualTo(10 << 20).isEqualTo(Setting.OUTBOUND_QUEUE_BYTES.defaultLong());
+    assertThat(s.limits().bufferBudgetBytes()).isEqualTo(10 << 20).isEqualTo(Setting.BUFFER_BUDGET_BYTES.defaultLong());
+    assertThat(s.limits().documentMemoryBytes()).isEqualTo(3 << 20).isEqualTo(Setting.DOCUMENT_MEMORY_BYTES.defaultLong());
     assertThat(s.limits().incomingBufferBytes()).isEqualTo(7 << 20).isEqualTo(Setting.INCOMING_BUFFER_BYTES.defaultLong());
     assertThat(s.http()).isEqualTo(new Settings.Http(10, 60, 256));
 
