@@ -74,10 +74,12 @@ public record MemoryPlan(MemoryLimit limit, boolean fullJit, long headroom, long
         "-Xss256k",
         "-Xms16m",
         "-Xmx" + heap / MIB + "m",
-        // multi-MB documents go straight to the old generation, which is kept near what is live
-        "-XX:MaxNewSize=" + Math.max(4, heap / MIB / 6) + "m",
-        "-XX:MinHeapFreeRatio=20",
-        "-XX:MaxHeapFreeRatio=40",
+        // multi-MB documents go straight to the old generation, kept roomy (40-70 % free) so that each
+        // does not force a full collection: the plan counts the whole -Xmx, so this costs no budget
+        // (20/40 and a 5 MiB young generation made W4 1.2x slower: docs/performance.md)
+        "-XX:MaxNewSize=" + Math.max(6, heap / MIB / 6) + "m",
+        "-XX:MinHeapFreeRatio=40",
+        "-XX:MaxHeapFreeRatio=70",
         "-XX:MaxMetaspaceSize=64m",
         "-XX:ReservedCodeCacheSize=" + (fullJit ? 64 : 24) + "m",
         "-XX:MaxDirectMemorySize=" + direct / MIB + "m",
