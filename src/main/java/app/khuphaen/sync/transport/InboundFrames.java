@@ -470,14 +470,9 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
 
   /** After a breach nothing more is decoded; the socket answers the exception. */
   private void fail(CorruptedWebSocketFrameException e) {
-    State was = state;
-    state = State.BROKEN;
     ReferenceCountUtil.safeRelease(control);
     control = null;
-    if (was == State.WAITING) {
-      state = State.WAITING; // so that endMessage withdraws the waiting reservation
-    }
-    endMessage();
+    endMessage(); // before the state changes: it frees a reservation held, or withdraws one waited for
     state = State.BROKEN;
     ctx.channel().config().setAutoRead(true); // what still comes is read and dropped
     ctx.fireExceptionCaught(e);
