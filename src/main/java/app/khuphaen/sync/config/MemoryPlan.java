@@ -35,12 +35,17 @@ public record MemoryPlan(MemoryLimit limit, boolean fullJit, long headroom, long
                          long heap, long direct, long incoming, long outgoing, long documents, long outboundQueue) {
   private static final long MIB = 1024 * 1024;
   /**
-   * Class data, metaspace, code (C1), threads, the collector, malloc (SQLite's, zlib's): what the JVM
-   * and its libraries hold beside the heap and direct buffers, measured under load (docs/memory.md).
+   * Class data, metaspace, code (C1), threads, the collector, malloc: what the JVM holds beside the
+   * heap and direct buffers, measured under load (docs/memory.md)...
    */
-  private static final long NON_HEAP_C1 = 28 * MIB;
-  /** The same with C2: a larger code cache and the compiler's working memory. */
+  private static final long NON_HEAP_C1 = 24 * MIB;
+  /** ...the same with C2: a larger code cache and the compiler's working memory... */
   private static final long NON_HEAP_FULL_JIT = 48 * MIB;
+  /**
+   * ...plus what SQLite's driver holds outside the JVM while it writes a document: its copy of the
+   * bound value and the record built from it, twice the default MAX_MESSAGE_BYTES.
+   */
+  private static final long STORE_NATIVE = 8 * MIB;
   /** Socket structures and buffers of 5,000 connections (8.3 MiB measured) and SQLite's dirty pages. */
   private static final long KERNEL = 10 * MIB;
   private static final long FULL_JIT_FROM = 256 * MIB;
@@ -50,7 +55,7 @@ public record MemoryPlan(MemoryLimit limit, boolean fullJit, long headroom, long
     long bytes = limit.bytes();
     boolean fullJit = bytes >= FULL_JIT_FROM;
     long headroom = bytes / 10;
-    long nonHeap = fullJit ? NON_HEAP_FULL_JIT : NON_HEAP_C1;
+    long nonHeap = (fullJit ? NON_HEAP_FULL_JIT : NON_HEAP_C1) + STORE_NATIVE;
     long rest = bytes - headroom - nonHeap - KERNEL;
     long heap = mib(rest * 6 / 10);
     long direct = mib(rest - heap);
@@ -92,7 +97,8 @@ public record MemoryPlan(MemoryLimit limit, boolean fullJit, long headroom, long
     Map<String, String> rows = new LinkedHashMap<>();
     rows.put("memory limit", show(limit.bytes()) + " (" + limit.source() + ")");
     rows.put("left free", show(headroom) + " (10 %)");
-    rows.put("JVM outside heap and direct", show(jvmNonHeap) + (fullJit ? " (full JIT)" : " (C1 only)"));
+    rows.put("JVM outside heap and direct", show(jvmNonHeap) + (fullJit ? " (full JIT" : " (C1 only")
+        + ", SQLite's copies of a document being written)");
     rows.put("kernel (sockets, dirty pages)", show(kernel));
     rows.put("heap (-Xmx)", show(heap) + ", of it documents for late joiners " + show(documents));
     rows.put("direct buffers (-XX:MaxDirectMemorySize)", show(direct) + ": incoming " + show(incoming)

@@ -74,7 +74,7 @@ public enum Setting {
       "the frames being sent, each counted once however many receive it; past it the slowest receivers are closed (1013)"),
   DOCUMENT_MEMORY_BYTES("3145728", Setting.PLANNED,
       "documents kept in memory for late joiners"),
-  INCOMING_BUFFER_BYTES("7340032", Setting.PLANNED,
+  INCOMING_BUFFER_BYTES("6291456", Setting.PLANNED,
       "what messages still arriving may hold together; past it, senders wait (at least MAX_MESSAGE_BYTES)"),
   WS_PING_INTERVAL_SECONDS("30", null,
       "how often every socket is pinged"),

@@ -67,8 +67,8 @@ class MemoryPlanTest {
       assertThat(plan.jvmOptions().contains("-XX:TieredStopAtLevel=1")).isEqualTo(mib < 256);
     }
     MemoryPlan hundred = MemoryPlan.of(MemoryLimit.defaults());
-    assertThat(hundred.heap()).isEqualTo(31 * MIB);
-    assertThat(hundred.direct()).isEqualTo(21 * MIB);
+    assertThat(hundred.heap()).isEqualTo(28 * MIB);
+    assertThat(hundred.direct()).isEqualTo(20 * MIB);
     assertThat(hundred.rows()).containsEntry("memory limit", "100 MiB (no memory limit found: sized for 100 MiB)");
   }
 }

@@ -35,7 +35,7 @@ class SettingsTest {
     assertThat(s.limits().outboundQueueBytes()).isEqualTo(10 << 20).isEqualTo(Setting.OUTBOUND_QUEUE_BYTES.defaultLong());
     assertThat(s.limits().bufferBudgetBytes()).isEqualTo(10 << 20).isEqualTo(Setting.BUFFER_BUDGET_BYTES.defaultLong());
     assertThat(s.limits().documentMemoryBytes()).isEqualTo(3 << 20).isEqualTo(Setting.DOCUMENT_MEMORY_BYTES.defaultLong());
-    assertThat(s.limits().incomingBufferBytes()).isEqualTo(7 << 20).isEqualTo(Setting.INCOMING_BUFFER_BYTES.defaultLong());
+    assertThat(s.limits().incomingBufferBytes()).isEqualTo(6 << 20).isEqualTo(Setting.INCOMING_BUFFER_BYTES.defaultLong());
     assertThat(s.http()).isEqualTo(new Settings.Http(10, 60, 256));
 
     Settings larger = Settings.from(new JsonObject().put(Settings.MEMORY_LIMIT_BYTES, "512m"));

@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * loads one after the other (5,000 idle peers, W4's documents, a fan-out, ten hosts sending a
  * document of MAX_MESSAGE_BYTES at once). Each load must pass whole, with no OOM kill and no
  * OutOfMemoryError, and the memory the kernel cannot reclaim (anonymous and kernel memory, sampled
- * through the load) must stay within 95 % of the limit; the cgroup's own peak counts file pages
+ * through the load) must stay within 90 % of the limit; the cgroup's own peak counts file pages
  * too, which it fills up to the limit and reclaims there. Skipped, saying why, where no memory
  * cgroup can be made (it needs root). {@code -Dkp.limit.mib=256} tries another limit,
  * {@code -Dkp.nmt=true} prints the JVM's own account after each load, {@code -Dkp.env=NAME=value,…}
@@ -158,9 +158,8 @@ class ContainerLimitIT {
     }
     report(cgroup, server, name);
     System.out.printf("CGROUP %-55s anonymous and kernel memory at most %6.1f MiB%n", name, highest[0] / (double) MIB);
-    // issue 24's target is 90 % of the limit, which docs/memory.md reports against; the line the test
-    // holds is 95 %, since the sampled peak of the heaviest load varies by a few MiB from run to run
-    assertThat(highest[0]).as("anonymous and kernel memory through: " + name).isLessThanOrEqualTo(cgroup.limitBytes() * 95 / 100);
+    // the plan leaves 10 % of the limit free; the heaviest load measures about 8 MiB under this line
+    assertThat(highest[0]).as("anonymous and kernel memory through: " + name).isLessThanOrEqualTo(cgroup.limitBytes() * 9 / 10);
   }
 
   private static void report(MemoryCgroup cgroup, ServerProcess server, String phase) throws IOException {
