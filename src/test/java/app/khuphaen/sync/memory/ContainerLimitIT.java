@@ -44,6 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through the load) must stay within 90 % of the limit; the cgroup's own peak counts file pages
  * too, which it fills up to the limit and reclaims there. Skipped, saying why, where no memory
  * cgroup can be made (it needs root). {@code -Dkp.limit.mib=256} tries another limit,
+ * {@code -Dkp.reverse=true} the loads in the other order, {@code -Dkp.deflate=true} clients that
+ * offer per-message deflate,
  * {@code -Dkp.nmt=true} prints the JVM's own account after each load, {@code -Dkp.env=NAME=value,…}
  * tries settings: {@code ./mvnw -B verify -Dit.test=ContainerLimitIT -Dtest=none
  * -Dsurefire.failIfNoSpecifiedTests=false}.
@@ -51,6 +53,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("slow")
 class ContainerLimitIT {
   private static final long MIB = 1024 * 1024;
+  /** -Dkp.deflate=true: every client offers per-message deflate, as browsers do (with WS_COMPRESSION=true). */
+  private static final boolean DEFLATE = Boolean.getBoolean("kp.deflate");
 
   @Test
   void oneServersLifeInsideTheLimit() throws Exception {
@@ -77,17 +81,22 @@ class ContainerLimitIT {
         report(cgroup, server, "idle");
         Http http = new Http(vertx, port, "127.0.0.1");
         // one load after the other, as the benchmark runs them: each one's clients are gone before the next
-        phase(cgroup, server, "5,000 idle peers", () -> {
+        Map<String, Runnable> loads = new java.util.LinkedHashMap<>();
+        loads.put("5,000 idle peers", () -> {
           List<WebSocket> idle = idlePeers(vertx, port, 5_000);
           idle.forEach(WebSocket::close);
           http.await("/health", r -> r.json().getInteger("connections") == 0, "the idle peers gone");
         });
-        phase(cgroup, server, "W4: a 2 MiB document to 20 receivers, 10 times",
-            () -> largeDocuments(vertx, port, 2 * 1024 * 1024, 20, 10));
-        phase(cgroup, server, "fan-out: 10 rooms of 20, 1,000 messages to each",
-            () -> fanOut(vertx, port, 10, 20, 1_000));
-        phase(cgroup, server, "10 hosts sending " + max + "-byte documents at once",
-            () -> concurrentHosts(vertx, port, 10, max - 64));
+        loads.put("W4: a 2 MiB document to 20 receivers, 10 times", () -> largeDocuments(vertx, port, 2 * 1024 * 1024, 20, 10));
+        loads.put("fan-out: 10 rooms of 20, 1,000 messages to each", () -> fanOut(vertx, port, 10, 20, 1_000));
+        loads.put("10 hosts sending " + max + "-byte documents at once", () -> concurrentHosts(vertx, port, 10, max - 64));
+        List<String> order = new ArrayList<>(loads.keySet());
+        if (Boolean.getBoolean("kp.reverse")) { // -Dkp.reverse=true: the same loads the other way round
+          java.util.Collections.reverse(order);
+        }
+        for (String name : order) {
+          phase(cgroup, server, name, loads.get(name));
+        }
       }
     } finally {
       Await.result(vertx.close());
@@ -192,7 +201,8 @@ class ContainerLimitIT {
     List<WebSocket> sockets = new ArrayList<>();
     for (int batch = 0; batch * 50 < count; batch++) {
       String address = "127.0.4." + (batch + 1);
-      WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(address));
+      WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(address)
+          .setTryUsePerMessageCompression(DEFLATE).setCompressionAllowClientNoContext(true));
       List<String> rooms = new ArrayList<>();
       Http http = new Http(vertx, port, address);
       for (int r = 0; r < 5; r++) {
@@ -215,11 +225,11 @@ class ContainerLimitIT {
     String code = new Http(vertx, port, "127.0.5.1").post("/api/rooms", null).json().getString("room_code");
     List<WsClient> peers = new ArrayList<>();
     try {
-      WsClient sender = WsClient.connectFrom(vertx, port, "127.0.5.1");
+      WsClient sender = WsClient.connectFrom(vertx, port, "127.0.5.1", DEFLATE);
       peers.add(sender);
       sender.join(code, "sender", true);
       for (int i = 0; i < receivers; i++) {
-        WsClient receiver = WsClient.connectFrom(vertx, port, "127.0.5." + (2 + i % 100));
+        WsClient receiver = WsClient.connectFrom(vertx, port, "127.0.5." + (2 + i % 100), DEFLATE);
         receiver.join(code, "receiver-" + i, false);
         peers.add(receiver);
       }
@@ -252,7 +262,7 @@ class ContainerLimitIT {
         String code = new Http(vertx, port, address).post("/api/rooms", null).json().getString("room_code");
         List<WsClient> room = new ArrayList<>();
         for (int p = 0; p < peers; p++) {
-          WsClient peer = WsClient.connectFrom(vertx, port, address);
+          WsClient peer = WsClient.connectFrom(vertx, port, address, DEFLATE);
           peer.join(code, "peer-" + p, p == 0);
           room.add(peer);
         }
@@ -287,8 +297,8 @@ class ContainerLimitIT {
       for (int h = 0; h < hosts; h++) {
         String address = "127.0.6." + (h + 1);
         String code = new Http(vertx, port, address).post("/api/rooms", null).json().getString("room_code");
-        WsClient host = WsClient.connectFrom(vertx, port, address);
-        WsClient receiver = WsClient.connectFrom(vertx, port, address);
+        WsClient host = WsClient.connectFrom(vertx, port, address, DEFLATE);
+        WsClient receiver = WsClient.connectFrom(vertx, port, address, DEFLATE);
         host.join(code, "host", true);
         receiver.join(code, "receiver", false);
         host.next("peer_joined");

@@ -43,6 +43,11 @@ public final class WsClient implements AutoCloseable {
   }
 
   /** From {@code localAddress} (any 127.x.y.z): another client, as the server's per-address limits see it. */
+  /** From {@code localAddress}, offering per-message deflate or not. */
+  public static WsClient connectFrom(Vertx vertx, int port, String localAddress, boolean offerDeflate) {
+    return connect(vertx, port, offerDeflate, localAddress);
+  }
+
   public static WsClient connectFrom(Vertx vertx, int port, String localAddress) {
     return connect(vertx, port, false, localAddress);
   }
