@@ -57,17 +57,25 @@ public final class SyncServer {
     });
   }
 
+  /** The budget for messages still arriving, shown as gauges. */
+  private static IncomingBudget incomingBudget(Settings settings, ServerMetrics metrics) {
+    IncomingBudget budget = new IncomingBudget(settings.limits().incomingBufferBytes());
+    budget.register(metrics);
+    return budget;
+  }
+
   private static Future<SyncServer> start(Vertx vertx, Node node, Settings settings, RoomStore store) {
     Membership membership = node.membership();
     SyncServer server = new SyncServer(vertx, settings, store);
     int instances = Runtime.getRuntime().availableProcessors();
+    ServerMetrics metrics = new ServerMetrics(node.registry());
     Guards guards;
     try {
       ClientAddress clientAddress = new ClientAddress(settings.security().trustedProxies());
       guards = new Guards(new CreationRateLimiter(), new ConnectionCounter(settings.limits().maxConnectionsPerIp()),
           new HttpConnectionLimiter(settings.http().maxConnectionsPerIp(), clientAddress), clientAddress,
           new BadRequestLog(), new BufferBudget(settings.limits().bufferBudgetBytes()),
-          new IncomingBudget(settings.limits().incomingBufferBytes()),
+          incomingBudget(settings, metrics),
           new LookupMisses(settings.quotas().lookupMissBurst(), settings.quotas().lookupMissMaxWaitSeconds()));
     } catch (ConfigException e) {
       return Future.failedFuture(e);
@@ -75,7 +83,7 @@ public final class SyncServer {
     List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
     // a node the others dropped: its sockets' peers are gone from presence, so they reconnect and rejoin
     membership.onSeparated(() -> verticles.forEach(v -> v.closeAll(CloseCodes.SERVICE_RESTART, ErrorMessages.NODE_REJOINING)));
-    return RoomService.start(vertx, membership, settings, store, new ServerMetrics(node.registry()))
+    return RoomService.start(vertx, membership, settings, store, metrics)
         .onSuccess(rooms -> server.rooms = rooms)
         .compose(rooms -> vertx.deployVerticle(
                 () -> {

@@ -80,6 +80,7 @@ public record Settings(
   public static final String BUFFER_BUDGET_BYTES = "BUFFER_BUDGET_BYTES";
   public static final String INCOMING_BUFFER_BYTES = "INCOMING_BUFFER_BYTES";
   public static final String MEMORY_LIMIT_BYTES = "MEMORY_LIMIT_BYTES";
+  public static final String MESSAGE_TIMEOUT_SECONDS = "MESSAGE_TIMEOUT_SECONDS";
   public static final String DOCUMENT_MEMORY_BYTES = "DOCUMENT_MEMORY_BYTES";
   public static final String HTTP_HEADER_TIMEOUT_SECONDS = "HTTP_HEADER_TIMEOUT_SECONDS";
   public static final String HTTP_IDLE_TIMEOUT_SECONDS = "HTTP_IDLE_TIMEOUT_SECONDS";
@@ -99,7 +100,7 @@ public record Settings(
                        int maxConnectionsPerIp, int messageRatePerSecond, int messageBurst, int outboundQueueBytes,
                        int wsPingIntervalSeconds, int wsIdleTimeoutSeconds, int maxNestingDepth,
                        int rateAbuseWindowSeconds, long bufferBudgetBytes, long documentMemoryBytes,
-                       long incomingBufferBytes) {}
+                       long incomingBufferBytes, int messageTimeoutSeconds) {}
 
   /**
    * Plain HTTP connections (before any WebSocket upgrade): how long a request head may take, how long
@@ -232,7 +233,8 @@ public record Settings(
         (int) integer(config, RATE_ABUSE_WINDOW_SECONDS, 1, 3600),
         integer(config, BUFFER_BUDGET_BYTES, 64 * 1024, Long.MAX_VALUE, memory.outgoing()),
         integer(config, DOCUMENT_MEMORY_BYTES, 0, Long.MAX_VALUE, memory.documents()),
-        incomingBufferBytes(config, memory));
+        incomingBufferBytes(config, memory),
+        (int) integer(config, MESSAGE_TIMEOUT_SECONDS, 1, 86_400));
   }
 
   private static long incomingBufferBytes(JsonObject config, MemoryPlan memory) {

@@ -57,7 +57,8 @@ public final class HttpVerticle extends VerticleBase {
     parser = new ClientMessageParser(settings.limits().maxNestingDepth(), settings.limits().maxMetadataBytes());
     Handler<HttpServerRequest> rest = new RestApi(rooms, guards, settings.security(), registry).router(vertx);
     WebSocketUpgrade upgrade = new WebSocketUpgrade(settings.maxMessageBytes(), settings.wsCompression(),
-        settings.limits().outboundQueueBytes(), guards.buffers(), guards.incoming(), rooms.metrics());
+        settings.limits().outboundQueueBytes(), guards.buffers(), guards.incoming(),
+        settings.limits().messageTimeoutSeconds(), rooms.metrics());
     options = serverOptions();
     server = vertx.createHttpServer(options)
         .connectionHandler(this::guard)

@@ -50,17 +50,19 @@ final class WebSocketUpgrade {
   private final long maxOutgoingBytes;
   private final BufferBudget budget;
   private final IncomingBudget incoming;
+  private final int messageTimeoutSeconds;
   private final ServerMetrics metrics;
   private final WebSocketDecoderConfig decoderConfig;
   /** Null unless WS_COMPRESSION is on. */
   private final PerMessageDeflateServerExtensionHandshaker deflateHandshaker;
 
   WebSocketUpgrade(int maxMessageBytes, boolean compression, long maxOutgoingBytes, BufferBudget budget,
-                   IncomingBudget incoming, ServerMetrics metrics) {
+                   IncomingBudget incoming, int messageTimeoutSeconds, ServerMetrics metrics) {
     this.maxMessageBytes = maxMessageBytes;
     this.maxOutgoingBytes = maxOutgoingBytes;
     this.budget = budget;
     this.incoming = incoming;
+    this.messageTimeoutSeconds = messageTimeoutSeconds;
     this.metrics = metrics;
     this.decoderConfig = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(maxMessageBytes)
@@ -121,7 +123,7 @@ final class WebSocketUpgrade {
     if (pipeline.get(RequestFraming.NAME) != null) {
       pipeline.remove(RequestFraming.NAME); // no HTTP request comes on it any more
     }
-    pipeline.replace(WebSocketFrameDecoder.class, "kp-frames", new InboundFrames(maxMessageBytes, deflate, incoming));
+    pipeline.replace(WebSocketFrameDecoder.class, "kp-frames", new InboundFrames(maxMessageBytes, deflate, incoming, messageTimeoutSeconds));
     PeerSocket socket = new PeerSocket(maxMessageBytes, deflate, maxOutgoingBytes, budget, metrics);
     pipeline.replace(pipeline.context(VertxHandler.class).name(), "kp-socket", socket);
     return socket;

@@ -47,6 +47,7 @@ public final class ErrorMessages {
   // close reasons (the code says what happened; the reason is for people reading logs and tools)
   public static final String RECEIVER_TOO_SLOW = "Receiver too slow";
   public static final String IDLE_TIMEOUT = "Idle timeout";
+  public static final String MESSAGE_TIMEOUT = "Message not completed in time";
   public static final String SHUTTING_DOWN = "Server shutting down";
   public static final String NODE_REJOINING = "Cluster node rejoining";
   public static final String INVALID_UTF8 = "Invalid UTF-8";

@@ -14,7 +14,11 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import app.khuphaen.sync.model.Reservation;
 
+import app.khuphaen.sync.protocol.ErrorMessages;
+
 import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -74,6 +78,8 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
   private final int maxMessageBytes;
   private final boolean deflate;
   private final IncomingBudget budget;
+  private final long messageTimeoutMs;
+  private ScheduledFuture<?> deadline; // while a message holds a reservation over more than one read
   private final IncomingBudget.Waiter resume = this::granted;
   private ChannelHandlerContext ctx;
   private State state = State.HEADER;
@@ -98,11 +104,16 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
   private Inflater inflater;
   private ByteBuf inflated; // the chunk inflation writes into
 
-  /** @param deflate whether per-message deflate was negotiated (with client_no_context_takeover) */
-  public InboundFrames(int maxMessageBytes, boolean deflate, IncomingBudget budget) {
+  /**
+   * @param deflate whether per-message deflate was negotiated (with client_no_context_takeover)
+   * @param messageTimeoutSeconds MESSAGE_TIMEOUT_SECONDS: a message must be whole this long after its
+   *     reservation, so that a sender that stops (or trickles) cannot hold the budget for good
+   */
+  public InboundFrames(int maxMessageBytes, boolean deflate, IncomingBudget budget, int messageTimeoutSeconds) {
     this.maxMessageBytes = maxMessageBytes;
     this.deflate = deflate;
     this.budget = budget;
+    this.messageTimeoutMs = messageTimeoutSeconds * 1000L;
   }
 
   @Override
@@ -148,6 +159,17 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
       pending = null;
     } else if (pending instanceof CompositeByteBuf composite) {
       composite.discardReadComponents();
+    }
+    if (inMessage && reserved > 0 && state != State.BROKEN && deadline == null) {
+      deadline = ctx.executor().schedule(this::expired, messageTimeoutMs, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The message holding a reservation did not arrive whole in time. */
+  private void expired() {
+    deadline = null;
+    if (inMessage && state != State.BROKEN) {
+      fail(new CorruptedWebSocketFrameException(WebSocketCloseStatus.POLICY_VIOLATION, ErrorMessages.MESSAGE_TIMEOUT));
     }
   }
 
@@ -439,6 +461,10 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
   /** Lets go of the message being read: its buffers, its inflater and its reservation. */
   private void endMessage() {
     inMessage = false;
+    if (deadline != null) {
+      deadline.cancel(false);
+      deadline = null;
+    }
     compressed = false;
     messageBytes = 0;
     ReferenceCountUtil.safeRelease(message);

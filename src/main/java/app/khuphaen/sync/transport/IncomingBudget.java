@@ -30,6 +30,12 @@ public final class IncomingBudget {
     this.limit = limit;
   }
 
+  /** Shows the budget as gauges: bytes reserved, sockets waiting for room. */
+  public void register(app.khuphaen.sync.metrics.ServerMetrics metrics) {
+    metrics.gauge("kp.incoming.reserved.bytes", "bytes messages hold of INCOMING_BUFFER_BYTES", this::reserved);
+    metrics.gauge("kp.incoming.waiting", "sockets whose sender waits for room in INCOMING_BUFFER_BYTES", this::waiting);
+  }
+
   public long limit() {
     return limit;
   }

@@ -289,6 +289,12 @@ public final class PeerSocket extends ChannelInboundHandlerAdapter {
         sendText(ServerMetrics.Frame.ERROR, ServerMessages.error(reason));
         closeNow(CloseCodes.MESSAGE_TOO_BIG, reason);
       }
+    } else if (cause instanceof CorruptedWebSocketFrameException expired
+        && WebSocketCloseStatus.POLICY_VIOLATION.equals(expired.closeStatus())) {
+      if (!closeSent) { // a message not whole in time (InboundFrames): said, as other 1008 closes are
+        sendText(ServerMetrics.Frame.ERROR, ServerMessages.error(cause.getMessage()));
+        closeNow(WebSocketCloseStatus.POLICY_VIOLATION.code(), cause.getMessage());
+      }
     } else if (cause instanceof CorruptedWebSocketFrameException corrupted) {
       log.debug("malformed WebSocket frame: {}", cause.getMessage());
       if (!closeSent) {

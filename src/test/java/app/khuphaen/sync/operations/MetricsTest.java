@@ -98,6 +98,8 @@ class MetricsTest {
         assertThat(after.value("kp_rooms_active")).isEqualTo(1);
         assertThat(after.value("kp_cluster_members")).isEqualTo(1);
         assertThat(after.value("kp_store_queued_writes")).isZero();
+        assertThat(after.value("kp_incoming_reserved_bytes")).isZero(); // every message let go
+        assertThat(after.value("kp_incoming_waiting")).isZero();
       } finally {
         clients.forEach(WsClient::close);
       }

@@ -22,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The frame reader's rules, without a server: what it reserves, when it waits, what it refuses. */
 class InboundFramesTest {
   private static final int MAX = 10_000;
+  private static final int TIMEOUT_SECONDS = 120;
   private static final byte[] KEY = {0x37, (byte) 0xfa, 0x21, 0x3d};
 
   /** What comes out of the reader: messages as "text:…"/"binary:…", control frames, failures' close codes. */
@@ -72,7 +73,7 @@ class InboundFramesTest {
   private final IncomingBudget budget = new IncomingBudget(MAX);
 
   private EmbeddedChannel channel(Out out, boolean deflate) {
-    return new EmbeddedChannel(new InboundFrames(MAX, deflate, budget), out);
+    return new EmbeddedChannel(new InboundFrames(MAX, deflate, budget, TIMEOUT_SECONDS), out);
   }
 
   /** A client frame: FIN, RSV and opcode in {@code first}, masked with {@link #KEY}. */
@@ -160,6 +161,37 @@ class InboundFramesTest {
     assertThat(budget.waiting()).isZero();
     firstChannel.close(); // half a message: its buffer and reservation go with it
     assertThat(budget.reserved()).isZero();
+  }
+
+  @Test
+  void aMessageThatStopsArrivingGivesUpItsReservationAtTheTimeoutWith1008() {
+    Out out = new Out();
+    EmbeddedChannel channel = channel(out, false);
+    channel.freezeTime();
+    byte[] big = frame(0x81, text("a".repeat(8_000)));
+    channel.writeInbound(Unpooled.wrappedBuffer(big, 0, 100)); // then nothing more, or a trickle
+    channel.advanceTimeBy(TIMEOUT_SECONDS - 1, java.util.concurrent.TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    channel.writeInbound(Unpooled.wrappedBuffer(big, 100, 1));
+    assertThat(out.events).isEmpty();
+    assertThat(budget.reserved()).isEqualTo(8_000);
+    channel.advanceTimeBy(1, java.util.concurrent.TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(out.events).containsExactly("failed:1008");
+    assertThat(budget.reserved()).isZero();
+  }
+
+  @Test
+  void aMessageWholeInTimeLeavesNoTimerBehind() {
+    Out out = new Out();
+    EmbeddedChannel channel = channel(out, false);
+    channel.freezeTime();
+    byte[] big = frame(0x81, text("a".repeat(8_000)));
+    channel.writeInbound(Unpooled.wrappedBuffer(big, 0, 100));
+    channel.writeInbound(Unpooled.wrappedBuffer(big, 100, big.length - 100));
+    channel.advanceTimeBy(TIMEOUT_SECONDS + 1, java.util.concurrent.TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(out.events).containsExactly("text:" + "a".repeat(8_000));
   }
 
   @Test
