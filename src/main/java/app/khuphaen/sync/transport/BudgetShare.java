@@ -47,12 +47,7 @@ final class BudgetShare {
     }
   }
 
-  /** Charged outgoing bytes (any thread). */
-  long outgoingBytes() {
-    return outgoing;
-  }
-
-  /** Everything charged (any thread): what waits to go out. */
+  /** What it has charged (any thread): what waits to go out. */
   long heldBytes() {
     return outgoing;
   }

@@ -91,7 +91,7 @@ public final class BufferBudget {
         candidates.add(socket);
       }
     }
-    candidates.sort(Comparator.comparingLong(BudgetShare::outgoingBytes).reversed());
+    candidates.sort(Comparator.comparingLong(BudgetShare::heldBytes).reversed());
     for (BudgetShare socket : candidates) {
       if (excess <= 0) {
         return;
