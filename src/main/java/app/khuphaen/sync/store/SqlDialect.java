@@ -77,11 +77,12 @@ enum SqlDialect {
   }
 
   /**
-   * The document in column {@code index}: from SQLite its UTF-8 bytes, escaped in one pass into the
-   * form the relay keeps (no String of it, two bytes a character, is made); from PostgreSQL its text.
+   * The document in column {@code index}: its UTF-8 bytes (SQLite's text as stored; PostgreSQL's text
+   * as the server sent it, in the connection's UTF8 encoding), escaped in one pass into the form the
+   * relay keeps: no String of it, two bytes a character, is made.
    */
   JsonString readDocument(java.sql.ResultSet rs, int index) throws SQLException {
-    return this == SQLITE ? JsonString.ofUtf8(rs.getBytes(index)) : JsonString.of(rs.getString(index));
+    return JsonString.ofUtf8(rs.getBytes(index));
   }
 
   SqlDialect(String lockRoom, String lockMigrations, String unlockMigrations, List<String> schemaV1, List<String> schemaV2,
