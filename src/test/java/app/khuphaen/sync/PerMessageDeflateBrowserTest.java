@@ -54,7 +54,7 @@ class PerMessageDeflateBrowserTest {
         String result = Await.result(report.future(), 60);
         assertThat(result).contains("ext=permessage-deflate; server_no_context_takeover; client_no_context_takeover")
             .contains("doc 1 whole", "doc 2 whole", "doc 3 whole", "latest on request_sync")
-            .doesNotContain("error", "closed");
+            .doesNotContain("error", "closed", "timed out");
       } finally {
         browser.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         collector.close();
@@ -77,19 +77,22 @@ class PerMessageDeflateBrowserTest {
           window.reported = true;
           new Image().src = 'http://127.0.0.1:%d/?r=' + encodeURIComponent(log.join(' | '));
         }
-        function both() {
+        function both() { // a joins, then b (so that a hears b join), then a syncs
           if (++opened < 2) return;
           log.push('ext=' + a.extensions);
           a.send(JSON.stringify({action: 'join', room_code: 'DEFLBR', peer_id: 'a', is_host: true}));
-          b.send(JSON.stringify({action: 'join', room_code: 'DEFLBR', peer_id: 'b', is_host: false}));
         }
         a.onopen = both;
         b.onopen = both;
         a.onmessage = e => {
-          if (JSON.parse(e.data).type === 'peer_joined' && JSON.parse(e.data).peer.id === 'b') {
+          const m = JSON.parse(e.data);
+          if (m.type === 'connected') {
+            b.send(JSON.stringify({action: 'join', room_code: 'DEFLBR', peer_id: 'b', is_host: false}));
+          } else if (m.type === 'peer_joined' && m.peer.id === 'b') {
             for (let i = 0; i < 3; i++) a.send(JSON.stringify({action: 'sync_document', document: big + i}));
           }
         };
+        setTimeout(() => { log.push('timed out'); report(); }, 30000);
         b.onmessage = e => {
           const m = JSON.parse(e.data);
           if (m.type !== 'document_sync') return;
