@@ -77,7 +77,7 @@ public enum Setting {
   INCOMING_BUFFER_BYTES("6291456", Setting.PLANNED,
       "what messages still arriving may hold together; past it, senders wait (at least MAX_MESSAGE_BYTES)"),
   MESSAGE_TIMEOUT_SECONDS("120", null,
-      "a message must arrive whole within this of its first byte (over it: 1008); its memory is held meanwhile"),
+      "a message must arrive whole within this once the server starts reading it (over it: 1008); its memory is held meanwhile"),
   WS_PING_INTERVAL_SECONDS("30", null,
       "how often every socket is pinged"),
   WS_IDLE_TIMEOUT_SECONDS("75", null,

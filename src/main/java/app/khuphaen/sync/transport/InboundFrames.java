@@ -1,6 +1,7 @@
 package app.khuphaen.sync.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,8 +14,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import app.khuphaen.sync.model.Reservation;
-
 import app.khuphaen.sync.protocol.ErrorMessages;
+import app.khuphaen.sync.protocol.Utf8;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledFuture;
@@ -79,7 +80,7 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
   private final boolean deflate;
   private final IncomingBudget budget;
   private final long messageTimeoutMs;
-  private ScheduledFuture<?> deadline; // while a message holds a reservation over more than one read
+  private ScheduledFuture<?> deadline; // while a granted message's reservation spans more than one read
   private final IncomingBudget.Waiter resume = this::granted;
   private ChannelHandlerContext ctx;
   private State state = State.HEADER;
@@ -133,6 +134,8 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
     }
     if (pending == null) {
       pending = in;
+    } else if (pending instanceof CompositeByteBuf composite) {
+      composite.addComponent(true, in);
     } else {
       pending = ctx.alloc().compositeBuffer().addComponents(true, pending, in);
     }
@@ -160,7 +163,8 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
     } else if (pending instanceof CompositeByteBuf composite) {
       composite.discardReadComponents();
     }
-    if (inMessage && reserved > 0 && state != State.BROKEN && deadline == null) {
+    // from the grant on, not while it waits: a sender kept waiting by others is never timed out
+    if (inMessage && reserved > 0 && (state == State.HEADER || state == State.PAYLOAD) && deadline == null) {
       deadline = ctx.executor().schedule(this::expired, messageTimeoutMs, TimeUnit.MILLISECONDS);
     }
   }
@@ -416,7 +420,7 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
             payload.release();
             throw violation("Invalid close frame getStatus code: " + code);
           }
-          if (!app.khuphaen.sync.protocol.Utf8.isValid(io.netty.buffer.ByteBufUtil.getBytes(payload, 2, payload.readableBytes() - 2))) {
+          if (!Utf8.isValid(ByteBufUtil.getBytes(payload, 2, payload.readableBytes() - 2))) {
             payload.release();
             throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "bytes are not UTF-8");
           }
@@ -436,7 +440,7 @@ public final class InboundFrames extends ChannelInboundHandlerAdapter {
       message.addComponent(true, inflated);
       inflated = null;
     }
-    byte[] payload = message == null ? new byte[0] : io.netty.buffer.ByteBufUtil.getBytes(message);
+    byte[] payload = message == null ? new byte[0] : ByteBufUtil.getBytes(message);
     boolean text = messageText;
     Reservation held = hold(Math.min(reserved, payload.length));
     budget.free(reserved - Math.min(reserved, payload.length));

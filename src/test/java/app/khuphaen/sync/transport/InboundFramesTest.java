@@ -182,6 +182,25 @@ class InboundFramesTest {
   }
 
   @Test
+  void aSenderWaitingForRoomIsNotTimedOutTheClockStartsAtTheGrant() {
+    Out first = new Out(true);
+    Out second = new Out();
+    EmbeddedChannel firstChannel = channel(first, false);
+    EmbeddedChannel secondChannel = channel(second, false);
+    secondChannel.freezeTime();
+    firstChannel.writeInbound(Unpooled.wrappedBuffer(frame(0x81, text("a".repeat(8_000))))); // held by its holder
+    byte[] other = frame(0x81, text("b".repeat(3_000)));
+    secondChannel.writeInbound(Unpooled.wrappedBuffer(other, 0, 100)); // waits for room
+    secondChannel.advanceTimeBy(TIMEOUT_SECONDS * 3, java.util.concurrent.TimeUnit.SECONDS);
+    secondChannel.runScheduledPendingTasks();
+    assertThat(second.events).isEmpty(); // still waiting, not closed
+    first.letGo();
+    secondChannel.runPendingTasks(); // granted: its clock starts now
+    secondChannel.writeInbound(Unpooled.wrappedBuffer(other, 100, other.length - 100));
+    assertThat(second.events).containsExactly("text:" + "b".repeat(3_000));
+  }
+
+  @Test
   void aMessageWholeInTimeLeavesNoTimerBehind() {
     Out out = new Out();
     EmbeddedChannel channel = channel(out, false);
